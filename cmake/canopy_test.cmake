@@ -1,0 +1,16 @@
+# canopy_add_test(NAME <name> SOURCES <files...> [LIBS <targets...>] [LABELS <labels...>])
+#
+# One GoogleTest binary per call, registered with ctest under NAME. Tests that
+# need the real Cassandra node started by scripts/cassandra carry the label
+# `integration`; pure tests carry `unit`.
+function(canopy_add_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+endfunction()
