@@ -1,0 +1,238 @@
+// cql::Session: the client's front object. Connects to a Cassandra cluster
+// over native protocol v4, discovers its nodes, keeps pool_size connections
+// per node, routes each request (token-aware when the partition key is
+// bound, otherwise datacenter-aware round robin), retries idempotent
+// requests on the next host, re-prepares transparently, and reconnects with
+// exponential backoff.
+//
+// Thread safety: every method may be called from any thread concurrently.
+// Callbacks of the *_async methods run on the session's I/O thread: they
+// must not block and must not call the blocking methods (deadlock); they may
+// call other *_async methods. Futures may be waited on from any thread
+// other than the I/O thread.
+//
+// Errors: async methods deliver Result<T> (an Error tagged retryable or
+// fatal, with server code, message and host). Blocking methods return the
+// value or throw CqlError carrying the same Error. When no host can serve a
+// request the error is kNoHostAvailable and its message lists every host
+// tried and why it failed.
+//
+// Client timestamps: every write carries one client timestamp (µs since the
+// epoch) chosen once per logical request — the caller's
+// StatementOptions::timestamp_us, or else one generated at submission — so a
+// retry on another host is byte-identical to the first attempt.
+//
+// Example:
+//   auto session = cql::Session::Connect({.contact_points = {"127.0.0.1"}});
+//   auto insert = session->Prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)");
+//   session->Execute(insert, {cql::Value::Int(1), cql::Value::Text("a")},
+//                    {.consistency = cql::Consistency::kQuorum, .idempotent = true});
+//   for (cql::Row row : session->Query("SELECT k, v FROM ks.t")) { ... }
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cql/errors.h"
+#include "cql/result.h"
+#include "cql/types.h"
+#include "cql/value.h"
+
+namespace cql {
+
+enum class Consistency : uint16_t {
+  kAny = 0x0000,
+  kOne = 0x0001,
+  kTwo = 0x0002,
+  kThree = 0x0003,
+  kQuorum = 0x0004,
+  kAll = 0x0005,
+  kLocalQuorum = 0x0006,
+  kEachQuorum = 0x0007,
+  kSerial = 0x0008,
+  kLocalSerial = 0x0009,
+  kLocalOne = 0x000A,
+};
+// "ONE", "LOCAL_QUORUM", ... (case-insensitive); nullopt if unknown.
+std::optional<Consistency> ParseConsistency(std::string_view name);
+const char* ConsistencyName(Consistency c);
+
+struct SessionOptions {
+  std::vector<std::string> contact_points{"127.0.0.1"};  // IPv4/IPv6 literals or host names
+  uint16_t port = 9042;
+  int pool_size = 2;  // connections per host
+  std::chrono::milliseconds connect_timeout{10'000};  // TCP connect + handshake, per connection
+  std::chrono::milliseconds request_timeout{10'000};  // per attempt; default for statements
+  std::string username;  // non-empty: PasswordAuthenticator (SASL PLAIN)
+  std::string password;  // never logged
+  std::string local_datacenter;  // empty: the datacenter of the first contact point that answers
+  std::string keyspace;          // optional: USE <keyspace> on every connection
+  bool compression = false;      // LZ4 frame body compression
+  bool token_aware = true;       // route to replicas when the routing key is known
+  int max_retries = 2;           // extra attempts (on the next host) for retryable failures
+  std::chrono::milliseconds heartbeat_interval{30'000};  // OPTIONS after this long idle; 0 = off
+  std::chrono::milliseconds reconnect_base_delay{500};   // first reconnection delay, doubles
+  std::chrono::milliseconds reconnect_max_delay{30'000}; // reconnection delay cap
+  std::chrono::milliseconds schema_agreement_timeout{10'000};  // after DDL
+  bool wait_for_schema_agreement = true;  // after each successful DDL statement
+  int max_in_flight_per_connection = 2048;  // stream ids used per connection (≤ 32768)
+};
+
+struct StatementOptions {
+  Consistency consistency = Consistency::kOne;
+  std::optional<Consistency> serial_consistency;  // for lightweight transactions
+  std::optional<int64_t> timestamp_us;  // client timestamp; none: generated once per request
+  int32_t page_size = 5000;             // rows per page; <= 0: no paging
+  std::optional<std::string> paging_state;  // from ResultSet::paging_state()
+  bool idempotent = false;  // true: may be retried after it left the client
+  std::optional<std::chrono::milliseconds> timeout;  // per attempt; none: SessionOptions
+};
+
+// A statement prepared by the server. Immutable and shared; valid for the
+// life of the Session that made it (re-prepared transparently when a node
+// forgets it).
+struct PreparedStatement {
+  std::string query;
+  std::string keyspace;  // keyspace of the bind markers' table, if any
+  std::string id;        // server's statement id
+  std::vector<ColumnSpec> bind_columns;
+  std::vector<uint16_t> partition_key_indexes;  // bind indexes forming the routing key
+  std::vector<ColumnSpec> result_columns;
+};
+using Prepared = std::shared_ptr<const PreparedStatement>;
+
+enum class BatchType : uint8_t { kLogged = 0, kUnlogged = 1, kCounter = 2 };
+
+// A batch of statements applied together. Options' consistency, serial
+// consistency, timestamp and idempotence apply to the whole batch (page
+// size and paging state are ignored). Routed by the first statement's
+// routing key.
+struct Batch {
+  BatchType type = BatchType::kUnlogged;
+  struct Entry {
+    Prepared prepared;      // set: a prepared statement...
+    std::string query;      // ...else this query string
+    std::vector<Value> values;
+  };
+  std::vector<Entry> entries;
+  void Add(Prepared p, std::vector<Value> values) { entries.push_back({std::move(p), {}, std::move(values)}); }
+  void Add(std::string q, std::vector<Value> values) { entries.push_back({nullptr, std::move(q), std::move(values)}); }
+};
+
+struct HostCounters {
+  std::string address;     // "ip:port"
+  std::string datacenter;
+  std::string rack;
+  bool up = false;
+  int open_connections = 0;
+  uint64_t requests_sent = 0;   // request frames written to this host (incl. retries)
+  uint64_t errors = 0;          // attempts that ended in an error (server, timeout, socket)
+  uint64_t timeouts = 0;        // attempts that timed out on the client
+};
+
+struct SessionCounters {
+  uint64_t requests = 0;     // logical requests submitted
+  uint64_t completed = 0;    // logical requests that succeeded
+  uint64_t failed = 0;       // logical requests that failed after every retry
+  uint64_t retries = 0;      // extra attempts made
+  uint64_t reprepares = 0;   // UNPREPARED answers handled
+  uint64_t timeouts = 0;     // attempts that timed out
+  uint64_t reconnects = 0;   // connections re-established after a failure
+  uint64_t in_flight = 0;    // requests currently awaiting a response
+};
+
+class Session;
+
+// Pages through a statement's results, fetching each page when needed.
+// Not thread-safe (one consumer). Blocking; throws CqlError.
+class PageIterator {
+ public:
+  // Fetches the next page; false when there is none left.
+  bool Next();
+  const ResultSet& page() const { return page_; }
+  // Calls fn(row) for every row of every remaining page.
+  template <typename Fn>
+  void ForEachRow(Fn&& fn) {
+    while (Next()) for (Row r : page_) fn(r);
+  }
+
+ private:
+  friend class Session;
+  Session* session_ = nullptr;
+  Prepared prepared_;
+  std::string query_;
+  std::vector<Value> values_;
+  StatementOptions options_;
+  ResultSet page_;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+class Session {
+ public:
+  using Callback = std::function<void(Result<ResultSet>)>;
+  using PrepareCallback = std::function<void(Result<Prepared>)>;
+
+  // Connects to the first contact point that answers, discovers the cluster
+  // (system.local, system.peers_v2 or system.peers), opens the pools and
+  // subscribes to server events. Throws CqlError (kNoHostAvailable listing
+  // every contact point and why; kAuth on refused credentials).
+  static std::unique_ptr<Session> Connect(const SessionOptions& options);
+  // Closes every connection and joins the I/O thread; pending requests fail
+  // with kShutdown.
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Blocking API: results or CqlError.
+  Prepared Prepare(const std::string& query);
+  ResultSet Execute(const Prepared& p, std::vector<Value> values = {},
+                    const StatementOptions& options = {});
+  ResultSet Query(const std::string& query, std::vector<Value> values = {},
+                  const StatementOptions& options = {});
+  ResultSet ExecuteBatch(const Batch& batch, const StatementOptions& options = {});
+
+  // Async API.
+  void PrepareAsync(const std::string& query, PrepareCallback cb);
+  std::future<Result<Prepared>> PrepareAsync(const std::string& query);
+  void ExecuteAsync(const Prepared& p, std::vector<Value> values, const StatementOptions& options,
+                    Callback cb);
+  std::future<Result<ResultSet>> ExecuteAsync(const Prepared& p, std::vector<Value> values,
+                                              const StatementOptions& options = {});
+  void QueryAsync(const std::string& query, std::vector<Value> values,
+                  const StatementOptions& options, Callback cb);
+  std::future<Result<ResultSet>> QueryAsync(const std::string& query, std::vector<Value> values = {},
+                                            const StatementOptions& options = {});
+  void ExecuteBatchAsync(const Batch& batch, const StatementOptions& options, Callback cb);
+  std::future<Result<ResultSet>> ExecuteBatchAsync(const Batch& batch,
+                                                   const StatementOptions& options = {});
+
+  // Iterates over every page of a statement (options.page_size rows each).
+  PageIterator Pages(const Prepared& p, std::vector<Value> values = {},
+                     const StatementOptions& options = {});
+  PageIterator Pages(const std::string& query, std::vector<Value> values = {},
+                     const StatementOptions& options = {});
+
+  // Waits until every live node reports the same schema version; false on
+  // timeout (default: SessionOptions::schema_agreement_timeout).
+  bool WaitForSchemaAgreement(std::optional<std::chrono::milliseconds> timeout = {});
+
+  // Snapshot of per-host and session-wide counters.
+  std::vector<HostCounters> host_counters() const;
+  SessionCounters counters() const;
+  const SessionOptions& options() const;
+
+  struct Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cql
