@@ -1,0 +1,166 @@
+// canopy::MetricsStore — the one interface to the training-metrics store.
+//
+//   canopy::Config cfg = canopy::load_config(...);      // src/config
+//   auto store = canopy::open_store(cfg);              // SQLite or Cassandra
+//   canopy::Uuid run = store->create_run({.dataset_name = "two_spirals"});
+//   store->store_metric(run, {.epoch = 1, .train_loss = 0.7});
+//   store->complete_run(run, {});                     // fills final_* itself
+//   for (const canopy::Run& r : store->list_runs(10)) ...
+//
+// Writes. store_metric never waits on the network or disk I/O of the
+// backend: it appends to a bounded in-memory buffer (and, in
+// Durability::kSpoolEach, to the local spool) and returns. A flush thread
+// sends buffered metrics, grouped per run, when cassandra.batch_size metrics
+// wait or cassandra.flush_interval has passed. A failed send keeps the
+// metrics and retries with exponential backoff (writer.retry_initial ..
+// writer.retry_max); a full buffer spills to the crash-safe spool, replayed
+// in order when the backend answers again (also by the next process that
+// opens the same store). Nothing is dropped unless writer.overflow = kDrop.
+// flush_metrics() returns once every metric stored before the call is
+// acknowledged by the backend, or throws FlushError saying why not (the
+// metrics are kept and still retried). close() and the destructor flush.
+//
+// Reads see what the backend acknowledged (call flush_metrics() first to see
+// your own recent writes). Orders: runs newest start_time first; metrics
+// newest (timestamp, step) first. Time ranges are half-open:
+// start <= timestamp < end; an unset bound is unbounded.
+//
+// Thread safety: every method may be called from any thread concurrently.
+// Errors: the exceptions of canopy/errors.h, with context.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "canopy/config.h"
+#include "canopy/types.h"
+#include "canopy/uuid.h"
+
+namespace canopy {
+
+// Pages through a run's metrics newest first, any number of rows, without
+// holding more than one page in memory (keyset paging on (timestamp, step),
+// so it is stable while new metrics arrive). Not thread-safe; use one cursor
+// per thread. Valid while its store is open.
+class MetricCursor {
+ public:
+  virtual ~MetricCursor() = default;
+  // Replaces `page` with the next rows (at most the page size given when the
+  // cursor was opened). Returns false, with `page` empty, when none are left.
+  virtual bool next_page(std::vector<Metric>& page) = 0;
+};
+
+class MetricsStore {
+ public:
+  static constexpr std::chrono::milliseconds kDefaultFlushTimeout{60'000};
+
+  virtual ~MetricsStore() = default;
+
+  // --- writes -------------------------------------------------------------
+
+  // Buffers one metric of run `run_id` (see Metric for timestamp/step
+  // defaults). Does not check that the run exists. Throws InvalidArgument
+  // for a nil run id, and Error after close().
+  virtual void store_metric(const Uuid& run_id, const Metric& metric) = 0;
+
+  // Blocks until every metric stored before the call is acknowledged by the
+  // backend. Throws FlushError (with the backend's last error) when that did
+  // not happen within `timeout`; nothing is lost by that.
+  virtual void flush_metrics(std::chrono::milliseconds timeout = kDefaultFlushTimeout) = 0;
+
+  // Records a new run with status "running" and returns its id. Writes
+  // through (not buffered). Creating an existing run_id overwrites its
+  // creation fields (upsert).
+  virtual Uuid create_run(const NewRun& run) = 0;
+  // The reference's create_run(run_id, dataset_name, config).
+  Uuid create_run(const Uuid& run_id, std::string_view dataset_name, std::string_view config_json) {
+    NewRun r;
+    r.run_id = run_id;
+    r.dataset_name = std::string(dataset_name);
+    r.config_json = std::string(config_json);
+    return create_run(r);
+  }
+
+  // Flushes, then records the run's end: status, end_time, duration_seconds
+  // and final figures (see FinalMetrics for what is filled in when left out).
+  // Throws NotFound when the run does not exist.
+  virtual void complete_run(const Uuid& run_id, const FinalMetrics& final_metrics,
+                            std::string_view status = kStatusCompleted) = 0;
+
+  // Stores one network snapshot (writes through).
+  virtual void store_topology(const NetworkTopology& topology) = 0;
+
+  // --- reads --------------------------------------------------------------
+
+  // The run, or nullopt when unknown (or expired by ttl.runs).
+  virtual std::optional<Run> get_run(const Uuid& run_id) = 0;
+
+  // Up to `limit` runs, newest start_time first; only those whose status
+  // equals `status` when given. Reads O(limit) rows. limit < 1 →
+  // InvalidArgument.
+  virtual std::vector<Run> list_runs(int limit = 100,
+                                     const std::optional<std::string>& status = std::nullopt) = 0;
+
+  // Up to `limit` runs of one dataset, newest start_time first.
+  virtual std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit = 100) = 0;
+
+  // Up to `limit` metrics of a run with start <= timestamp < end, newest
+  // first. Unknown run → empty. limit < 1 → InvalidArgument.
+  virtual std::vector<Metric> query_metrics(const Uuid& run_id,
+                                            std::optional<Timestamp> start_time = std::nullopt,
+                                            std::optional<Timestamp> end_time = std::nullopt,
+                                            int limit = 1000) = 0;
+
+  // Every metric of the run in [start, end), newest first, in pages of
+  // `page_size` rows (the CLI `export` uses this).
+  virtual std::unique_ptr<MetricCursor> open_metric_cursor(const Uuid& run_id,
+                                                           std::optional<Timestamp> start_time = std::nullopt,
+                                                           std::optional<Timestamp> end_time = std::nullopt,
+                                                           int page_size = 5000) = 0;
+
+  // Calls `visit` for every metric of the run in [start, end), newest first,
+  // until it returns false. Returns the number of rows visited.
+  std::uint64_t scan_metrics(const Uuid& run_id, std::optional<Timestamp> start_time,
+                             std::optional<Timestamp> end_time,
+                             const std::function<bool(const Metric&)>& visit, int page_size = 5000) {
+    auto cursor = open_metric_cursor(run_id, start_time, end_time, page_size);
+    std::vector<Metric> page;
+    std::uint64_t n = 0;
+    while (cursor->next_page(page)) {
+      for (const Metric& m : page) {
+        ++n;
+        if (!visit(m)) return n;
+      }
+    }
+    return n;
+  }
+
+  // Up to `limit` snapshots of a run, newest timestamp first.
+  virtual std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit = 100) = 0;
+
+  // --- state --------------------------------------------------------------
+
+  virtual WriterCounters counters() const = 0;
+  // "sqlite:<path>" or "cassandra:<keyspace>@<contact points>".
+  virtual std::string describe() const = 0;
+  // Flushes (as flush_metrics with the default timeout; what cannot be sent
+  // stays in the spool for the next process), stops the flush thread and
+  // releases the backend. Idempotent. Throws FlushError if metrics could
+  // not be sent (they are in the spool then).
+  virtual void close() = 0;
+};
+
+// Opens the backend the config names: Cassandra when cassandra.enabled
+// (creates keyspace and tables if missing, see docs/schema.md), otherwise the
+// embedded SQLite database at embedded.path (created if missing). Replays
+// metrics a previous process left in the spool. Throws Unavailable,
+// SchemaError, BackendError or SpoolError with context.
+std::unique_ptr<MetricsStore> open_store(const Config& config);
+
+}  // namespace canopy

@@ -1,0 +1,144 @@
+// Value types of the Canopy Store API: metrics, runs, network topology
+// snapshots and the writer's counters. Plain structs, copyable, no behaviour;
+// an unset std::optional means "not recorded" (Cassandra: the column was
+// never written — sent as UNSET, never as NULL; SQLite: NULL).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "canopy/uuid.h"
+
+namespace canopy {
+
+// Milliseconds since the Unix epoch, UTC: the resolution of CQL `timestamp`.
+using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
+
+// Now, truncated to milliseconds.
+inline Timestamp now_ms() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+// One row of training_metrics. Every field may be left out.
+//
+// On store_metric:
+//  - timestamp unset → the writer stamps the time of the store_metric call;
+//  - step unset → the writer assigns the next step of this run in this
+//    process (0, 1, 2, ...), so two metrics of one run in the same
+//    millisecond never overwrite each other. The row key is
+//    (run_id, timestamp, step): a metric stored again with the same key
+//    merges with the stored row (fields set in the new one win), which makes
+//    retries and spool replays idempotent.
+// On query, timestamp and step are always set.
+// Doubles may be NaN or ±Inf; they are stored and returned as such.
+struct Metric {
+  std::optional<Timestamp> timestamp;
+  std::optional<std::int32_t> step;
+  std::optional<std::int32_t> epoch;
+  std::optional<double> train_loss;
+  std::optional<double> train_accuracy;
+  std::optional<double> val_loss;
+  std::optional<double> val_accuracy;
+  std::optional<double> learning_rate;
+  std::optional<std::int32_t> hidden_units;
+
+  friend bool operator==(const Metric&, const Metric&) = default;
+};
+
+// Conventional values of Run::status (any string is accepted).
+inline constexpr const char* kStatusRunning = "running";
+inline constexpr const char* kStatusCompleted = "completed";
+inline constexpr const char* kStatusFailed = "failed";
+
+// One row of training_runs (the reference's columns plus tags and notes).
+struct Run {
+  Uuid run_id;
+  std::optional<Timestamp> start_time;
+  std::optional<Timestamp> end_time;
+  std::optional<double> duration_seconds;
+  std::string status;
+  std::string dataset_name;
+  std::string config_json;
+  std::optional<std::int32_t> final_epoch;
+  std::optional<double> final_train_loss;
+  std::optional<double> final_train_accuracy;
+  std::optional<double> final_val_loss;
+  std::optional<double> final_val_accuracy;
+  std::optional<double> best_val_accuracy;
+  std::optional<std::int32_t> best_epoch;
+  std::optional<std::int32_t> total_hidden_units;
+  std::optional<std::int64_t> total_parameters;
+  std::map<std::string, std::string> tags;
+  std::string notes;
+
+  friend bool operator==(const Run&, const Run&) = default;
+};
+
+// What create_run records. run_id unset → a new random UUID.
+// start_time unset → now. status is "running".
+struct NewRun {
+  std::optional<Uuid> run_id;
+  std::string dataset_name;
+  std::string config_json;  // the run's configuration, JSON text ("" allowed)
+  std::map<std::string, std::string> tags;
+  std::string notes;
+  std::optional<Timestamp> start_time;
+};
+
+// What complete_run records. Any field left out is filled from the metrics
+// this process's writer saw for the run (final_* from the metric with the
+// newest timestamp, best_val_accuracy/best_epoch from the highest non-NaN
+// val_accuracy, total_hidden_units from the highest hidden_units); if the
+// writer saw none, it stays unset. end_time unset → now; duration_seconds is
+// end_time - start_time.
+struct FinalMetrics {
+  std::optional<Timestamp> end_time;
+  std::optional<std::int32_t> final_epoch;
+  std::optional<double> final_train_loss;
+  std::optional<double> final_train_accuracy;
+  std::optional<double> final_val_loss;
+  std::optional<double> final_val_accuracy;
+  std::optional<double> best_val_accuracy;
+  std::optional<std::int32_t> best_epoch;
+  std::optional<std::int32_t> total_hidden_units;
+  std::optional<std::int64_t> total_parameters;
+};
+
+// A snapshot of a Cascade-Correlation network, stored each time a hidden
+// unit is added (table network_topology, key (run_id, timestamp, hidden_units)).
+struct NetworkTopology {
+  Uuid run_id;
+  Timestamp timestamp{};
+  std::int32_t epoch = 0;
+  std::int32_t input_size = 0;
+  std::int32_t output_size = 0;
+  std::int32_t hidden_units = 0;
+  std::int64_t total_parameters = 0;
+  std::string topology_json;
+
+  friend bool operator==(const NetworkTopology&, const NetworkTopology&) = default;
+};
+
+// The writer's counters since the store was opened. All monotonic.
+//   stored    store_metric calls accepted
+//   written   metrics acknowledged by the backend (a replayed metric counts
+//             again when it is written again)
+//   retried   metrics sent again after a failed attempt
+//   spooled   metrics appended to the local spool (every metric in
+//             Durability::kSpoolEach; only overflow in kBuffered)
+//   replayed  metrics read back from the spool to be sent (after overflow
+//             or left by an earlier process)
+//   dropped   metrics discarded: stays 0 unless OverflowPolicy::kDrop
+struct WriterCounters {
+  std::uint64_t stored = 0;
+  std::uint64_t written = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t spooled = 0;
+  std::uint64_t replayed = 0;
+  std::uint64_t dropped = 0;
+};
+
+}  // namespace canopy
