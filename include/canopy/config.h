@@ -7,7 +7,11 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace canopy {
@@ -78,5 +82,61 @@ struct Config {
   TtlConfig ttl;              // YAML: ttl.metrics, ttl.runs
   WriterConfig writer;        // YAML: writer.*
 };
+
+// The one exception every invalid configuration input raises. what() names
+// where the value came from (file:line:column and dotted key, environment
+// variable, or command-line override), the bad value and what is allowed,
+// e.g. `canopy.yaml:3:5: backend.cassandra.port: invalid value "70000";
+// allowed: an integer 1..65535`. Secret values (the password) are never
+// part of the message.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, const std::string& message)
+      : std::runtime_error(message), key_(std::move(key)) {}
+  // The dotted key, environment variable or override the error is about;
+  // empty for errors about the file as a whole (unreadable, bad syntax).
+  const std::string& key() const noexcept { return key_; }
+
+ private:
+  std::string key_;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Where load_config reads from. Precedence, lowest first:
+// defaults < file < environment < overrides.
+struct ConfigSources {
+  std::optional<std::string> file;          // YAML file; must exist when given
+  std::optional<Environment> environment;   // none → the process environment (::environ)
+  std::vector<std::string> overrides;       // "dotted.key=value", e.g. "backend.cassandra.port=9043"
+};
+
+// Builds the effective configuration: defaults, then the file, then the
+// environment variables of docs/config.md, then the overrides, validating
+// each value as it is applied and the combination at the end. Empty
+// backend.embedded.path and writer.spool_dir are replaced by their defaults,
+// so the result is complete. Throws ConfigError on the first invalid input.
+Config load_config(const ConfigSources& sources);
+
+// The configuration as YAML in the shape load_config reads (every key, the
+// password shown as "****"); what `canopy-store config show` prints.
+std::string dump_config(const Config& config);
+
+// A copy of the process environment (::environ) as a map.
+Environment process_environment();
+
+// $XDG_DATA_HOME/canopy-store/metrics.db when XDG_DATA_HOME is an absolute
+// path, else $HOME/.local/share/canopy-store/metrics.db (HOME from `env`,
+// else the password database). Throws ConfigError when neither is known.
+std::string default_embedded_path(const Environment& env);
+
+// The spool directory used when writer.spool_dir is empty: `spool` in the
+// directory that holds the embedded database.
+std::string default_spool_dir(const std::string& embedded_path);
+
+// The YAML spelling of the enums: "spool", "block", "drop"; "buffered",
+// "spool_each".
+std::string_view to_string(OverflowPolicy policy);
+std::string_view to_string(Durability durability);
 
 }  // namespace canopy

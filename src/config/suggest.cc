@@ -1,0 +1,56 @@
+#include "config/suggest.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace canopy::config_detail {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  // One row of the dynamic-programming table at a time.
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+namespace {
+
+std::string_view last_segment(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
+
+}  // namespace
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates) {
+  std::optional<std::string_view> best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 4) + 1;
+  for (std::string_view candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  if (best) return std::string(*best);
+
+  std::optional<std::string_view> same_leaf;
+  for (std::string_view candidate : candidates) {
+    if (last_segment(candidate) != last_segment(word)) continue;
+    if (same_leaf) return std::nullopt;  // ambiguous: say nothing rather than guess
+    same_leaf = candidate;
+  }
+  if (same_leaf) return std::string(*same_leaf);
+  return std::nullopt;
+}
+
+}  // namespace canopy::config_detail

@@ -1,0 +1,23 @@
+// "Did you mean" for unknown configuration keys.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace canopy::config_detail {
+
+// Levenshtein distance: insertions, deletions and substitutions, each 1.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate `word` was most likely meant to be, or nothing when no
+// candidate is close: the nearest by edit distance when that distance is at
+// most max(2, size/4); else the only candidate whose last dotted segment
+// equals the word's (so a key put in the wrong section, e.g.
+// "cassandra.port", still finds "backend.cassandra.port").
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string_view>& candidates);
+
+}  // namespace canopy::config_detail
