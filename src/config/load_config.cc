@@ -108,11 +108,16 @@ void apply_environment(Config& config, const Environment& env) {
   }
 }
 
-void apply_override(Config& config, const std::string& text) {
+void apply_override(Config& config, const std::string& text, std::size_t index) {
   const auto equals = text.find('=');
   if (equals == std::string::npos) {
-    throw ConfigError(text, "override \"" + text +
-                                "\": expected key=value, e.g. backend.cassandra.port=9043");
+    // Echo the text only when it is a bare key name: "password:hunter2" must
+    // not reach a log.
+    const std::string name(trim(text));
+    const bool is_name = find_key(name) != nullptr || is_section(name);
+    throw ConfigError(is_name ? name : "",
+                      (is_name ? "override " + name : "override #" + std::to_string(index + 1) + " (not shown)") +
+                          ": expected key=value, e.g. backend.cassandra.port=9043");
   }
   const std::string name(trim(std::string_view(text).substr(0, equals)));
   const Key* key = find_key(name);
@@ -167,7 +172,7 @@ Config load_config(const ConfigSources& sources) {
   Config config;
   if (sources.file) apply_file(config, *sources.file);
   apply_environment(config, env);
-  for (const std::string& text : sources.overrides) apply_override(config, text);
+  for (std::size_t i = 0; i < sources.overrides.size(); ++i) apply_override(config, sources.overrides[i], i);
   check_combination(config);
 
   config.embedded.path = expand_home(config.embedded.path, env);

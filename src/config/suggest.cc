@@ -1,6 +1,7 @@
 #include "config/suggest.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 namespace canopy::config_detail {
@@ -32,9 +33,12 @@ std::string_view last_segment(std::string_view key) {
 
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates) {
+  // A key with the same last segment elsewhere is the strongest hint: the
+  // key was put in the wrong section. Among several, the nearest wins.
   std::optional<std::string_view> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 4) + 1;
+  std::size_t best_distance = SIZE_MAX;
   for (std::string_view candidate : candidates) {
+    if (last_segment(candidate) != last_segment(word)) continue;
     const std::size_t distance = edit_distance(word, candidate);
     if (distance < best_distance) {
       best = candidate;
@@ -43,13 +47,17 @@ std::optional<std::string> closest_match(std::string_view word,
   }
   if (best) return std::string(*best);
 
-  std::optional<std::string_view> same_leaf;
+  // Otherwise a typo: allow about one edit per three letters of the last
+  // segment, so "prot" finds "port" but "metrics" does not find "port".
+  best_distance = std::max<std::size_t>(2, last_segment(word).size() / 3) + 1;
   for (std::string_view candidate : candidates) {
-    if (last_segment(candidate) != last_segment(word)) continue;
-    if (same_leaf) return std::nullopt;  // ambiguous: say nothing rather than guess
-    same_leaf = candidate;
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
   }
-  if (same_leaf) return std::string(*same_leaf);
+  if (best) return std::string(*best);
   return std::nullopt;
 }
 

@@ -13,10 +13,10 @@ namespace canopy::config_detail {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate `word` was most likely meant to be, or nothing when no
-// candidate is close: the nearest by edit distance when that distance is at
-// most max(2, size/4); else the only candidate whose last dotted segment
-// equals the word's (so a key put in the wrong section, e.g.
-// "cassandra.port", still finds "backend.cassandra.port").
+// candidate is close. First, candidates whose last dotted segment equals the
+// word's (a key put in the wrong section: "cassandra.port" finds
+// "backend.cassandra.port"), the nearest of them by edit distance; else the
+// nearest candidate within max(2, size of the word's last segment / 3) edits.
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string_view>& candidates);
 
