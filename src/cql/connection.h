@@ -1,0 +1,131 @@
+// Connection: one TCP connection to one node, many requests in flight.
+//
+// Each request gets a free stream id; responses are matched back by stream
+// id. Frames sent from many threads are appended to one pending buffer and
+// written with as few socket writes as possible (one async_write drains
+// everything queued while the previous write was in progress). TCP_NODELAY
+// is set. A sweep timer fails requests whose deadline passed (kTimeout) and
+// sends a heartbeat (OPTIONS) when the connection has been idle for the
+// heartbeat interval; a heartbeat that gets no answer closes the
+// connection. When the socket fails or closes every pending request fails
+// with kConnection and the close handler runs once.
+//
+// Threading: Send, Close and the accessors are thread-safe. Every handler
+// (responses, events, close) runs on the io_context's thread; the io_context
+// must be run by exactly one thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "cql/errors.h"
+#include "cql/frame.h"
+
+namespace cql {
+
+struct ConnectionOptions {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds heartbeat_interval{30'000};  // 0 = off
+  bool compression = false;
+  std::string username;  // non-empty: answer AUTHENTICATE with SASL PLAIN
+  std::string password;
+  std::string keyspace;  // non-empty: USE it after the handshake
+  int max_streams = 2048;
+};
+
+// A response frame: header and its body (prefix already stripped: body
+// starts at offset), warnings if the server sent any.
+struct Response {
+  FrameHeader header;
+  std::shared_ptr<const std::string> body;
+  size_t offset = 0;
+  std::vector<std::string> warnings;
+  std::string_view view() const { return std::string_view(*body).substr(offset); }
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using ResponseHandler = std::function<void(Result<Response>)>;
+  using EventHandler = std::function<void(const EventMessage&)>;
+  using CloseHandler = std::function<void(const Error&)>;
+  using ConnectHandler = std::function<void(Result<std::shared_ptr<Connection>>)>;
+
+  // Connects, handshakes (STARTUP, optional auth, optional USE) and calls
+  // done on the io thread with the ready connection or the failure.
+  static void Connect(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint,
+                      const ConnectionOptions& options, ConnectHandler done);
+
+  ~Connection();
+
+  // Queues a request. False (handler not called) when the connection is
+  // closed or all stream ids are busy: the request never left the client.
+  // Otherwise the handler runs exactly once: response, timeout or failure.
+  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler handler);
+
+  // Fails every pending request with reason and closes the socket.
+  void Close(const Error& reason);
+
+  void set_event_handler(EventHandler h);  // for STREAM -1 (after REGISTER)
+  void set_close_handler(CloseHandler h);
+
+  bool is_open() const { return !closed_.load(); }
+  int in_flight() const { return in_flight_.load(); }
+  const std::string& address() const { return address_; }  // "ip:port"
+
+  struct Impl;
+
+ private:
+  Connection(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, const ConnectionOptions& options);
+  void StartRead();
+  void OnRead(size_t n);
+  void Dispatch(const FrameHeader& h, std::string&& body);
+  void Flush();
+  void OnSweep();
+  void ArmSweep();
+  void Fail(const Error& reason);
+  void Handshake(ConnectHandler done);
+  void OnStartupReply(Result<Response> r, ConnectHandler done);
+  void FinishHandshake(ConnectHandler done);
+
+  asio::io_context& io_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer sweep_timer_;
+  asio::steady_timer connect_timer_;
+  ConnectionOptions options_;
+  std::string address_;
+  std::atomic<bool> closed_{false};
+  std::atomic<int> in_flight_{0};
+
+  struct Slot {
+    ResponseHandler handler;
+    Clock::time_point deadline;
+    bool busy = false;  // in use (an orphan when handler is empty after a timeout)
+  };
+  // Guarded by mu_: pending_, writing_, slots_, free_ids_, orphans_, handlers.
+  std::mutex mu_;
+  std::string pending_;   // frames waiting for the next write
+  std::string writing_buf_;  // io thread only: the frames being written
+  bool writing_ = false;
+  std::vector<Slot> slots_;
+  std::vector<int16_t> free_ids_;
+  int orphans_ = 0;
+  EventHandler event_handler_;
+  CloseHandler close_handler_;
+
+  // io thread only.
+  std::vector<char> read_buf_;
+  size_t read_len_ = 0;
+  Clock::time_point last_activity_;
+  bool heartbeat_pending_ = false;
+};
+
+}  // namespace cql
