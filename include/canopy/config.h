@@ -49,7 +49,7 @@ struct CassandraConfig {
   int pool_size = 10;  // connections per host
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{10'000};
-  int batch_size = 100;                              // metrics per flush
+  int batch_size = 100;                             // metrics per flush
   std::chrono::milliseconds flush_interval{5'000};  // longest a metric waits in the buffer
   ConsistencyConfig consistency;
   // keyspace replication: strategy class and, for NetworkTopologyStrategy,
@@ -106,9 +106,9 @@ using Environment = std::map<std::string, std::string>;
 // Where load_config reads from. Precedence, lowest first:
 // defaults < file < environment < overrides.
 struct ConfigSources {
-  std::optional<std::string> file;          // YAML file; must exist when given
-  std::optional<Environment> environment;   // none → the process environment (::environ)
-  std::vector<std::string> overrides;       // "dotted.key=value", e.g. "backend.cassandra.port=9043"
+  std::optional<std::string> file;         // YAML file; must exist when given
+  std::optional<Environment> environment;  // none → the process environment (::environ)
+  std::vector<std::string> overrides;      // "dotted.key=value", e.g. "backend.cassandra.port=9043"
 };
 
 // Builds the effective configuration: defaults, then the file, then the

@@ -22,8 +22,7 @@ void emit_cassandra(YAML::Emitter& out, const CassandraConfig& c) {
   out << YAML::Key << "auth_provider" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "enabled" << YAML::Value << c.auth_provider.enabled;
   out << YAML::Key << "username" << YAML::Value << c.auth_provider.username;
-  out << YAML::Key << "password" << YAML::Value
-      << (c.auth_provider.password.empty() ? "" : kMask);
+  out << YAML::Key << "password" << YAML::Value << (c.auth_provider.password.empty() ? "" : kMask);
   out << YAML::EndMap;
   out << YAML::Key << "pool_size" << YAML::Value << c.pool_size;
   out << YAML::Key << "connect_timeout" << YAML::Value << format_duration(c.connect_timeout);

@@ -121,7 +121,8 @@ void set_contact_points(Config& c, const Value& v) {
   if (points.empty()) v.reject("empty list");
   for (const std::string& point : points) {
     if (point.empty()) v.reject("empty contact point");
-    if (point.find_first_of(" \t") != std::string::npos) v.reject("contact point \"" + point + "\" contains a space");
+    if (point.find_first_of(" \t") != std::string::npos)
+      v.reject("contact point \"" + point + "\" contains a space");
   }
   c.cassandra.contact_points = std::move(points);
 }
@@ -129,11 +130,11 @@ void set_contact_points(Config& c, const Value& v) {
 void set_keyspace(Config& c, const Value& v) {
   // Unquoted CQL identifiers only: the name goes into CREATE KEYSPACE as is.
   std::string name = v.as_string();
-  const bool valid =
-      !name.empty() && name.size() <= 48 && std::isalpha(static_cast<unsigned char>(name[0])) &&
-      std::all_of(name.begin(), name.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-      });
+  const bool valid = !name.empty() && name.size() <= 48 &&
+                     std::isalpha(static_cast<unsigned char>(name[0])) &&
+                     std::all_of(name.begin(), name.end(), [](char ch) {
+                       return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+                     });
   if (!valid) v.reject();
   c.cassandra.keyspace = std::move(name);
 }
@@ -141,8 +142,9 @@ void set_keyspace(Config& c, const Value& v) {
 void set_write_consistency(Config& c, const Value& v) {
   std::string level = v.as_consistency();
   if (level == "SERIAL" || level == "LOCAL_SERIAL") {
-    v.reject("serial levels apply only to lightweight transactions; Cassandra rejects them for "
-             "plain writes");
+    v.reject(
+        "serial levels apply only to lightweight transactions; Cassandra rejects them for "
+        "plain writes");
   }
   c.cassandra.consistency.write = std::move(level);
 }
@@ -170,10 +172,9 @@ void set_replication(Config& c, const Value& v) {
       }
       continue;
     }
-    const bool valid_name =
-        !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
-          return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
-        });
+    const bool valid_name = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.';
+    });
     if (!valid_name) v.reject("invalid datacenter name \"" + name + "\"");
     auto replicas = parse_int(value);
     if (!replicas || *replicas < 1 || *replicas > 1000) {
@@ -181,7 +182,8 @@ void set_replication(Config& c, const Value& v) {
     }
     factors[name] = static_cast<int>(*replicas);
   }
-  if (strategy == "SimpleStrategy" && (factors.size() != 1 || !factors.contains("replication_factor"))) {
+  if (strategy == "SimpleStrategy" &&
+      (factors.size() != 1 || !factors.contains("replication_factor"))) {
     v.reject("SimpleStrategy needs exactly one entry, replication_factor");
   }
   if (strategy == "NetworkTopologyStrategy") {
@@ -239,13 +241,17 @@ const std::vector<Key>& keys() {
       {"backend.cassandra.auth_provider.password", "a string", true,
        [](Config& c, const Value& v) { c.cassandra.auth_provider.password = v.as_string(); }},
       {"backend.cassandra.pool_size", "an integer >= 1 (connections per host)", false,
-       [](Config& c, const Value& v) { c.cassandra.pool_size = static_cast<int>(v.as_int(1, kIntMax)); }},
+       [](Config& c, const Value& v) {
+         c.cassandra.pool_size = static_cast<int>(v.as_int(1, kIntMax));
+       }},
       {"backend.cassandra.connect_timeout", kDuration, false,
        [](Config& c, const Value& v) { c.cassandra.connect_timeout = v.as_duration(); }},
       {"backend.cassandra.request_timeout", kDuration, false,
        [](Config& c, const Value& v) { c.cassandra.request_timeout = v.as_duration(); }},
       {"backend.cassandra.batch_size", "an integer >= 1 (metrics per batch)", false,
-       [](Config& c, const Value& v) { c.cassandra.batch_size = static_cast<int>(v.as_int(1, kIntMax)); }},
+       [](Config& c, const Value& v) {
+         c.cassandra.batch_size = static_cast<int>(v.as_int(1, kIntMax));
+       }},
       {"backend.cassandra.flush_interval", kDuration, false,
        [](Config& c, const Value& v) { c.cassandra.flush_interval = v.as_duration(); }},
       {"backend.cassandra.consistency.write", kLevels, false, set_write_consistency},
@@ -286,7 +292,8 @@ const Key* find_key(std::string_view name) {
 bool is_section(std::string_view name) {
   if (name.empty()) return true;
   for (const Key& key : keys()) {
-    if (key.name.size() > name.size() && key.name.starts_with(name) && key.name[name.size()] == '.') {
+    if (key.name.size() > name.size() && key.name.starts_with(name) &&
+        key.name[name.size()] == '.') {
       return true;
     }
   }
@@ -322,17 +329,22 @@ namespace canopy {
 
 std::string_view to_string(OverflowPolicy policy) {
   switch (policy) {
-    case OverflowPolicy::kSpool: return "spool";
-    case OverflowPolicy::kBlock: return "block";
-    case OverflowPolicy::kDrop: return "drop";
+    case OverflowPolicy::kSpool:
+      return "spool";
+    case OverflowPolicy::kBlock:
+      return "block";
+    case OverflowPolicy::kDrop:
+      return "drop";
   }
   return "?";
 }
 
 std::string_view to_string(Durability durability) {
   switch (durability) {
-    case Durability::kBuffered: return "buffered";
-    case Durability::kSpoolEach: return "spool_each";
+    case Durability::kBuffered:
+      return "buffered";
+    case Durability::kSpoolEach:
+      return "spool_each";
   }
   return "?";
 }

@@ -23,7 +23,8 @@ using config_detail::unknown_key_message;
 using config_detail::Value;
 
 std::string read_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
   if (!file) throw ConfigError("", "cannot read config file " + path + ": " + std::strerror(errno));
   std::string text;
   char buffer[16384];
@@ -60,7 +61,8 @@ void apply_map(Config& config, const YAML::Node& map, const std::string& section
   for (const auto& entry : map) {
     const std::string where = position(path, entry.first.Mark());
     if (!entry.first.IsScalar()) {
-      throw ConfigError(section, where + ": a key in " + (section.empty() ? "the top level" : section) +
+      throw ConfigError(section, where + ": a key in " +
+                                     (section.empty() ? "the top level" : section) +
                                      " is not a plain name");
     }
     const std::string name =
@@ -73,7 +75,8 @@ void apply_map(Config& config, const YAML::Node& map, const std::string& section
       if (entry.second.IsMap()) {
         apply_map(config, entry.second, name, path);
       } else if (!entry.second.IsNull()) {
-        throw ConfigError(name, where + ": " + name + " must be a map; allowed keys: " + children_of(name));
+        throw ConfigError(
+            name, where + ": " + name + " must be a map; allowed keys: " + children_of(name));
       }
     } else {
       throw ConfigError(name, where + ": " + unknown_key_message(name));
@@ -91,7 +94,8 @@ void apply_file(Config& config, const std::string& path) {
   }
   if (root.IsNull()) return;  // an empty file changes nothing
   if (!root.IsMap()) {
-    throw ConfigError("", path + ": the top level must be a map; allowed keys: backend, ttl, writer");
+    throw ConfigError("",
+                      path + ": the top level must be a map; allowed keys: backend, ttl, writer");
   }
   apply_map(config, root, "", path);
 }
@@ -115,9 +119,10 @@ void apply_override(Config& config, const std::string& text, std::size_t index) 
     // not reach a log.
     const std::string name(trim(text));
     const bool is_name = find_key(name) != nullptr || is_section(name);
-    throw ConfigError(is_name ? name : "",
-                      (is_name ? "override " + name : "override #" + std::to_string(index + 1) + " (not shown)") +
-                          ": expected key=value, e.g. backend.cassandra.port=9043");
+    throw ConfigError(
+        is_name ? name : "",
+        (is_name ? "override " + name : "override #" + std::to_string(index + 1) + " (not shown)") +
+            ": expected key=value, e.g. backend.cassandra.port=9043");
   }
   const std::string name(trim(std::string_view(text).substr(0, equals)));
   const Key* key = find_key(name);
@@ -151,17 +156,18 @@ void check_combination(const Config& config) {
   const WriterConfig& writer = config.writer;
   if (writer.retry_initial > writer.retry_max) {
     throw ConfigError("writer.retry_initial",
-                      "writer.retry_initial (" + config_detail::format_duration(writer.retry_initial) +
+                      "writer.retry_initial (" +
+                          config_detail::format_duration(writer.retry_initial) +
                           ") is longer than writer.retry_max (" +
                           config_detail::format_duration(writer.retry_max) +
                           "); allowed: retry_initial <= retry_max");
   }
   if (static_cast<std::size_t>(config.cassandra.batch_size) > writer.buffer_capacity) {
-    throw ConfigError("backend.cassandra.batch_size",
-                      "backend.cassandra.batch_size (" + std::to_string(config.cassandra.batch_size) +
-                          ") is larger than writer.buffer_capacity (" +
-                          std::to_string(writer.buffer_capacity) +
-                          "); allowed: batch_size <= buffer_capacity");
+    throw ConfigError(
+        "backend.cassandra.batch_size",
+        "backend.cassandra.batch_size (" + std::to_string(config.cassandra.batch_size) +
+            ") is larger than writer.buffer_capacity (" + std::to_string(writer.buffer_capacity) +
+            "); allowed: batch_size <= buffer_capacity");
   }
 }
 
@@ -172,13 +178,15 @@ Config load_config(const ConfigSources& sources) {
   Config config;
   if (sources.file) apply_file(config, *sources.file);
   apply_environment(config, env);
-  for (std::size_t i = 0; i < sources.overrides.size(); ++i) apply_override(config, sources.overrides[i], i);
+  for (std::size_t i = 0; i < sources.overrides.size(); ++i)
+    apply_override(config, sources.overrides[i], i);
   check_combination(config);
 
   config.embedded.path = expand_home(config.embedded.path, env);
   if (config.embedded.path.empty()) config.embedded.path = default_embedded_path(env);
   config.writer.spool_dir = expand_home(config.writer.spool_dir, env);
-  if (config.writer.spool_dir.empty()) config.writer.spool_dir = default_spool_dir(config.embedded.path);
+  if (config.writer.spool_dir.empty())
+    config.writer.spool_dir = default_spool_dir(config.embedded.path);
   return config;
 }
 

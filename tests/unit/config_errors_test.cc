@@ -24,7 +24,9 @@ std::string message(const ConfigError& e) { return e.what(); }
 TEST(ConfigUnknownKey, InTheFileNamesItsLineAndSuggestsTheNearestKey) {
   const ConfigError e = yaml_error("backend:\n  cassandra:\n    prot: 9042\n");
   EXPECT_EQ(e.key(), "backend.cassandra.prot");
-  EXPECT_THAT(message(e), HasSubstr(":3:5: unknown key backend.cassandra.prot; did you mean backend.cassandra.port?"));
+  EXPECT_THAT(
+      message(e),
+      HasSubstr(":3:5: unknown key backend.cassandra.prot; did you mean backend.cassandra.port?"));
 }
 
 TEST(ConfigUnknownKey, AKeyInTheWrongSectionSuggestsWhereItBelongs) {
@@ -41,8 +43,9 @@ TEST(ConfigUnknownKey, WithNothingCloseHasNoSuggestion) {
 TEST(ConfigUnknownKey, InAnOverrideSuggestsTheNearestKey) {
   const ConfigError e = override_error("backend.cassandra.batchsize=5");
   EXPECT_EQ(e.key(), "backend.cassandra.batchsize");
-  EXPECT_THAT(message(e), HasSubstr("override backend.cassandra.batchsize: unknown key "
-                                    "backend.cassandra.batchsize; did you mean backend.cassandra.batch_size?"));
+  EXPECT_THAT(message(e),
+              HasSubstr("override backend.cassandra.batchsize: unknown key "
+                        "backend.cassandra.batchsize; did you mean backend.cassandra.batch_size?"));
 }
 
 TEST(ConfigUnknownKey, AnOverrideOfASectionListsItsKeys) {
@@ -53,17 +56,22 @@ TEST(ConfigUnknownKey, AnOverrideOfASectionListsItsKeys) {
 TEST(ConfigStructure, OverrideWithoutEqualsSignIsRejected) {
   const ConfigError e = override_error("backend.cassandra.port");
   EXPECT_EQ(e.key(), "backend.cassandra.port");
-  EXPECT_EQ(message(e), "override backend.cassandra.port: expected key=value, e.g. backend.cassandra.port=9043");
+  EXPECT_EQ(
+      message(e),
+      "override backend.cassandra.port: expected key=value, e.g. backend.cassandra.port=9043");
 }
 
 TEST(ConfigStructure, ASectionMustBeAMap) {
   const ConfigError e = yaml_error("backend:\n  cassandra: 5\n");
   EXPECT_EQ(e.key(), "backend.cassandra");
-  EXPECT_THAT(message(e), HasSubstr("backend.cassandra must be a map; allowed keys: enabled, contact_points, port"));
+  EXPECT_THAT(
+      message(e),
+      HasSubstr("backend.cassandra must be a map; allowed keys: enabled, contact_points, port"));
 }
 
 TEST(ConfigStructure, TheTopLevelMustBeAMap) {
-  EXPECT_THAT(message(yaml_error("- a\n- b\n")), HasSubstr("the top level must be a map; allowed keys: backend, ttl, writer"));
+  EXPECT_THAT(message(yaml_error("- a\n- b\n")),
+              HasSubstr("the top level must be a map; allowed keys: backend, ttl, writer"));
 }
 
 TEST(ConfigStructure, DuplicateKeysAreRejected) {
@@ -109,16 +117,19 @@ TEST(ConfigFileErrors, SyntaxErrorPositionIsTheOffendingLine) {
 TEST(ConfigWrongType, AListWhereAnIntegerBelongs) {
   const ConfigError e = yaml_error("backend:\n  cassandra:\n    port: [1, 2]\n");
   EXPECT_EQ(e.key(), "backend.cassandra.port");
-  EXPECT_THAT(message(e), HasSubstr(":3:5: backend.cassandra.port: invalid value (a sequence); allowed: an integer 1..65535"));
+  EXPECT_THAT(message(e), HasSubstr(":3:5: backend.cassandra.port: invalid value (a sequence); "
+                                    "allowed: an integer 1..65535"));
 }
 
 TEST(ConfigWrongType, TextWhereAnIntegerBelongs) {
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {pool_size: many}}")),
-              HasSubstr("backend.cassandra.pool_size: invalid value \"many\"; allowed: an integer >= 1"));
+  EXPECT_THAT(
+      message(yaml_error("backend: {cassandra: {pool_size: many}}")),
+      HasSubstr("backend.cassandra.pool_size: invalid value \"many\"; allowed: an integer >= 1"));
 }
 
 TEST(ConfigWrongType, FractionWhereAnIntegerBelongs) {
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {batch_size: 10.5}}")), HasSubstr("invalid value \"10.5\""));
+  EXPECT_THAT(message(yaml_error("backend: {cassandra: {batch_size: 10.5}}")),
+              HasSubstr("invalid value \"10.5\""));
 }
 
 TEST(ConfigWrongType, AnEmptyValueWhereAnIntegerBelongs) {
@@ -127,8 +138,10 @@ TEST(ConfigWrongType, AnEmptyValueWhereAnIntegerBelongs) {
 }
 
 TEST(ConfigWrongType, AMapWhereAListBelongs) {
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {contact_points: {a: 1}}}")),
-              HasSubstr("backend.cassandra.contact_points: invalid value (a map); allowed: a non-empty list"));
+  EXPECT_THAT(
+      message(yaml_error("backend: {cassandra: {contact_points: {a: 1}}}")),
+      HasSubstr(
+          "backend.cassandra.contact_points: invalid value (a map); allowed: a non-empty list"));
 }
 
 TEST(ConfigWrongType, AListWhereAStringBelongs) {
@@ -138,20 +151,24 @@ TEST(ConfigWrongType, AListWhereAStringBelongs) {
 
 TEST(ConfigWrongType, ABadBooleanInTheFile) {
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {enabled: maybe}}")),
-              HasSubstr("backend.cassandra.enabled: invalid value \"maybe\"; allowed: true, false, yes, no, 1, 0"));
+              HasSubstr("backend.cassandra.enabled: invalid value \"maybe\"; allowed: true, false, "
+                        "yes, no, 1, 0"));
 }
 
 TEST(ConfigWrongType, ABadBooleanInTheEnvironment) {
   const ConfigError e = env_error({{"CASCOR_CASSANDRA_ENABLED", "on"}});
   EXPECT_EQ(e.key(), "CASCOR_CASSANDRA_ENABLED");
-  EXPECT_EQ(message(e),
-            "environment variable CASCOR_CASSANDRA_ENABLED (backend.cassandra.enabled): invalid value "
-            "\"on\"; allowed: true, false, yes, no, 1, 0");
+  EXPECT_EQ(
+      message(e),
+      "environment variable CASCOR_CASSANDRA_ENABLED (backend.cassandra.enabled): invalid value "
+      "\"on\"; allowed: true, false, yes, no, 1, 0");
 }
 
 TEST(ConfigWrongType, ABadIntegerInTheEnvironment) {
-  EXPECT_THAT(message(env_error({{"CASCOR_CASSANDRA_BATCH_SIZE", "lots"}})),
-              HasSubstr("CASCOR_CASSANDRA_BATCH_SIZE (backend.cassandra.batch_size): invalid value \"lots\""));
+  EXPECT_THAT(
+      message(env_error({{"CASCOR_CASSANDRA_BATCH_SIZE", "lots"}})),
+      HasSubstr(
+          "CASCOR_CASSANDRA_BATCH_SIZE (backend.cassandra.batch_size): invalid value \"lots\""));
 }
 
 // ---- ranges and enumerations ----
@@ -167,7 +184,8 @@ TEST(ConfigPort, ZeroAndAbove65535AreOutOfRange) {
 TEST(ConfigPort, OutOfRangeInTheEnvironmentNamesTheVariable) {
   const ConfigError e = env_error({{"CASCOR_CASSANDRA_PORT", "99999"}});
   EXPECT_EQ(e.key(), "CASCOR_CASSANDRA_PORT");
-  EXPECT_THAT(message(e), HasSubstr("CASCOR_CASSANDRA_PORT (backend.cassandra.port): invalid value \"99999\"; allowed: an integer 1..65535"));
+  EXPECT_THAT(message(e), HasSubstr("CASCOR_CASSANDRA_PORT (backend.cassandra.port): invalid value "
+                                    "\"99999\"; allowed: an integer 1..65535"));
 }
 
 TEST(ConfigPort, OutOfRangeInTheFileNamesTheLine) {
@@ -178,9 +196,10 @@ TEST(ConfigPort, OutOfRangeInTheFileNamesTheLine) {
 TEST(ConfigConsistency, UnknownLevelListsEveryLevel) {
   const ConfigError e = yaml_error("backend: {cassandra: {consistency: {write: QUOROM}}}");
   EXPECT_EQ(e.key(), "backend.cassandra.consistency.write");
-  EXPECT_THAT(message(e), HasSubstr("backend.cassandra.consistency.write: invalid value \"QUOROM\"; allowed: "
-                                    "ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, SERIAL, "
-                                    "LOCAL_SERIAL, LOCAL_ONE (any case)"));
+  EXPECT_THAT(message(e),
+              HasSubstr("backend.cassandra.consistency.write: invalid value \"QUOROM\"; allowed: "
+                        "ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, SERIAL, "
+                        "LOCAL_SERIAL, LOCAL_ONE (any case)"));
 }
 
 TEST(ConfigConsistency, AnyIsNotAReadLevel) {
@@ -198,23 +217,29 @@ TEST(ConfigBatchSize, MustBePositive) {
     EXPECT_THAT(message(override_error(std::string("backend.cassandra.batch_size=") + bad)),
                 HasSubstr("allowed: an integer >= 1 (metrics per batch)"));
   }
-  EXPECT_THAT(message(env_error({{"CASCOR_CASSANDRA_BATCH_SIZE", "0"}})), HasSubstr("invalid value \"0\""));
+  EXPECT_THAT(message(env_error({{"CASCOR_CASSANDRA_BATCH_SIZE", "0"}})),
+              HasSubstr("invalid value \"0\""));
 }
 
 TEST(ConfigFlushInterval, MustBePositive) {
   for (const char* bad : {"0", "0s", "0ms", "-1", "-2s"}) {
-    EXPECT_THAT(message(env_error({{"CASCOR_CASSANDRA_FLUSH_INTERVAL", bad}})),
-                HasSubstr(std::string("CASCOR_CASSANDRA_FLUSH_INTERVAL (backend.cassandra.flush_interval): "
-                                      "invalid value \"") + bad + "\"; allowed: a duration 1ms..24h"))
+    EXPECT_THAT(
+        message(env_error({{"CASCOR_CASSANDRA_FLUSH_INTERVAL", bad}})),
+        HasSubstr(std::string("CASCOR_CASSANDRA_FLUSH_INTERVAL (backend.cassandra.flush_interval): "
+                              "invalid value \"") +
+                  bad + "\"; allowed: a duration 1ms..24h"))
         << bad;
   }
 }
 
 TEST(ConfigDurations, RejectUnknownUnitsAndMoreThanADay) {
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {connect_timeout: 10sec}}")),
-              HasSubstr("backend.cassandra.connect_timeout: invalid value \"10sec\"; allowed: a duration"));
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {request_timeout: 25h}}")), HasSubstr("invalid value \"25h\""));
-  EXPECT_THAT(message(yaml_error("writer: {retry_initial: 0}")), HasSubstr("writer.retry_initial: invalid value \"0\""));
+  EXPECT_THAT(
+      message(yaml_error("backend: {cassandra: {connect_timeout: 10sec}}")),
+      HasSubstr("backend.cassandra.connect_timeout: invalid value \"10sec\"; allowed: a duration"));
+  EXPECT_THAT(message(yaml_error("backend: {cassandra: {request_timeout: 25h}}")),
+              HasSubstr("invalid value \"25h\""));
+  EXPECT_THAT(message(yaml_error("writer: {retry_initial: 0}")),
+              HasSubstr("writer.retry_initial: invalid value \"0\""));
 }
 
 TEST(ConfigPoolSize, MustBeAtLeastOne) {
@@ -224,9 +249,10 @@ TEST(ConfigPoolSize, MustBeAtLeastOne) {
 }
 
 TEST(ConfigContactPoints, EmptyItemsAreRejected) {
-  EXPECT_THAT(message(env_error({{"CASCOR_CASSANDRA_CONTACT_POINTS", "a,,b"}})),
-              HasSubstr("CASCOR_CASSANDRA_CONTACT_POINTS (backend.cassandra.contact_points): invalid value "
-                        "\"a,,b\" (empty contact point); allowed: a non-empty list"));
+  EXPECT_THAT(
+      message(env_error({{"CASCOR_CASSANDRA_CONTACT_POINTS", "a,,b"}})),
+      HasSubstr("CASCOR_CASSANDRA_CONTACT_POINTS (backend.cassandra.contact_points): invalid value "
+                "\"a,,b\" (empty contact point); allowed: a non-empty list"));
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {contact_points: [a, '']}}")),
               HasSubstr("(empty contact point)"));
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {contact_points: ['a b']}}")),
@@ -234,7 +260,8 @@ TEST(ConfigContactPoints, EmptyItemsAreRejected) {
 }
 
 TEST(ConfigContactPoints, AnEmptyListIsRejected) {
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {contact_points: []}}")), HasSubstr("(empty list)"));
+  EXPECT_THAT(message(yaml_error("backend: {cassandra: {contact_points: []}}")),
+              HasSubstr("(empty list)"));
 }
 
 TEST(ConfigKeyspace, MustBeAPlainCqlName) {
@@ -246,7 +273,8 @@ TEST(ConfigKeyspace, MustBeAPlainCqlName) {
 }
 
 TEST(ConfigAuth, EnabledWithoutUsernameIsRejected) {
-  const ConfigError e = yaml_error("backend: {cassandra: {auth_provider: {enabled: true, password: x}}}");
+  const ConfigError e =
+      yaml_error("backend: {cassandra: {auth_provider: {enabled: true, password: x}}}");
   EXPECT_EQ(e.key(), "backend.cassandra.auth_provider.username");
   EXPECT_THAT(message(e), HasSubstr("backend.cassandra.auth_provider.enabled is true but "
                                     "backend.cassandra.auth_provider.username is empty"));
@@ -255,59 +283,73 @@ TEST(ConfigAuth, EnabledWithoutUsernameIsRejected) {
 TEST(ConfigTtl, NegativeIsRejected) {
   const ConfigError e = yaml_error("ttl: {metrics: -1}");
   EXPECT_EQ(e.key(), "ttl.metrics");
-  EXPECT_THAT(message(e), HasSubstr("ttl.metrics: invalid value \"-1\"; allowed: seconds 0..630720000 (0 = never expire)"));
-  EXPECT_THAT(message(override_error("ttl.runs=-60")), HasSubstr("override ttl.runs: invalid value \"-60\""));
+  EXPECT_THAT(
+      message(e),
+      HasSubstr(
+          "ttl.metrics: invalid value \"-1\"; allowed: seconds 0..630720000 (0 = never expire)"));
+  EXPECT_THAT(message(override_error("ttl.runs=-60")),
+              HasSubstr("override ttl.runs: invalid value \"-60\""));
 }
 
 TEST(ConfigTtl, AboveCassandrasMaximumIsRejected) {
-  EXPECT_THAT(message(yaml_error("ttl: {runs: 630720001}")), HasSubstr("invalid value \"630720001\""));
+  EXPECT_THAT(message(yaml_error("ttl: {runs: 630720001}")),
+              HasSubstr("invalid value \"630720001\""));
 }
 
 TEST(ConfigReplication, MistakesAreNamed) {
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: {class: SimpleStrategy, dc1: 3}}}")),
-              HasSubstr("SimpleStrategy needs exactly one entry, replication_factor"));
+  EXPECT_THAT(
+      message(yaml_error("backend: {cassandra: {replication: {class: SimpleStrategy, dc1: 3}}}")),
+      HasSubstr("SimpleStrategy needs exactly one entry, replication_factor"));
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: {replication_factor: 3}}}")),
               HasSubstr("NetworkTopologyStrategy takes datacenter names, not replication_factor"));
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: {class: NetworkTopologyStrategy}}}")),
-              HasSubstr("NetworkTopologyStrategy needs at least one datacenter"));
+  EXPECT_THAT(
+      message(yaml_error("backend: {cassandra: {replication: {class: NetworkTopologyStrategy}}}")),
+      HasSubstr("NetworkTopologyStrategy needs at least one datacenter"));
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: {dc1: 0}}}")),
               HasSubstr("invalid replication factor \"0\" for dc1"));
-  EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: {class: LocalStrategy, dc1: 1}}}")),
-              HasSubstr("unknown class \"LocalStrategy\""));
+  EXPECT_THAT(
+      message(yaml_error("backend: {cassandra: {replication: {class: LocalStrategy, dc1: 1}}}")),
+      HasSubstr("unknown class \"LocalStrategy\""));
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: {\"dc'1\": 1}}}")),
               HasSubstr("invalid datacenter name \"dc'1\""));
   EXPECT_THAT(message(yaml_error("backend: {cassandra: {replication: 3}}")),
               HasSubstr("backend.cassandra.replication: invalid value \"3\"; allowed: a map"));
-  EXPECT_THAT(message(override_error("backend.cassandra.replication={dc1: 1")), HasSubstr("(YAML: "));
+  EXPECT_THAT(message(override_error("backend.cassandra.replication={dc1: 1")),
+              HasSubstr("(YAML: "));
 }
 
 TEST(ConfigWriter, EnumerationsListTheirValues) {
   EXPECT_THAT(message(yaml_error("writer: {overflow: discard}")),
               HasSubstr("writer.overflow: invalid value \"discard\"; allowed: spool, block, drop"));
-  EXPECT_THAT(message(yaml_error("writer: {durability: fsync}")),
-              HasSubstr("writer.durability: invalid value \"fsync\"; allowed: buffered, spool_each"));
+  EXPECT_THAT(
+      message(yaml_error("writer: {durability: fsync}")),
+      HasSubstr("writer.durability: invalid value \"fsync\"; allowed: buffered, spool_each"));
 }
 
 TEST(ConfigWriter, BufferCapacityMustBePositive) {
-  EXPECT_THAT(message(yaml_error("writer: {buffer_capacity: 0}")), HasSubstr("writer.buffer_capacity: invalid value \"0\""));
+  EXPECT_THAT(message(yaml_error("writer: {buffer_capacity: 0}")),
+              HasSubstr("writer.buffer_capacity: invalid value \"0\""));
 }
 
 TEST(ConfigWriter, RetryInitialMustNotExceedRetryMax) {
   const ConfigError e = yaml_error("writer: {retry_initial: 2m, retry_max: 30s}");
   EXPECT_EQ(e.key(), "writer.retry_initial");
-  EXPECT_THAT(message(e), HasSubstr("writer.retry_initial (2m) is longer than writer.retry_max (30s)"));
+  EXPECT_THAT(message(e),
+              HasSubstr("writer.retry_initial (2m) is longer than writer.retry_max (30s)"));
 }
 
 TEST(ConfigWriter, BatchMustFitInTheBuffer) {
-  EXPECT_THAT(message(yaml_error("writer: {buffer_capacity: 10}")),
-              HasSubstr("backend.cassandra.batch_size (100) is larger than writer.buffer_capacity (10)"));
+  EXPECT_THAT(
+      message(yaml_error("writer: {buffer_capacity: 10}")),
+      HasSubstr("backend.cassandra.batch_size (100) is larger than writer.buffer_capacity (10)"));
 }
 
 // ---- secrets ----
 
 TEST(ConfigSecrets, AWrongTypePasswordIsNotEchoed) {
-  for (const char* yaml : {"backend: {cassandra: {auth_provider: {password: [hunter2]}}}",
-                           "backend: {cassandra: {auth_provider: {password: {hunter2: hunter2}}}}"}) {
+  for (const char* yaml :
+       {"backend: {cassandra: {auth_provider: {password: [hunter2]}}}",
+        "backend: {cassandra: {auth_provider: {password: {hunter2: hunter2}}}}"}) {
     const std::string m = message(yaml_error(yaml));
     EXPECT_THAT(m, HasSubstr("backend.cassandra.auth_provider.password: invalid value"));
     EXPECT_THAT(m, Not(HasSubstr("hunter2")));
@@ -315,7 +357,8 @@ TEST(ConfigSecrets, AWrongTypePasswordIsNotEchoed) {
 }
 
 TEST(ConfigSecrets, ASyntaxErrorInThePasswordLineIsNotEchoed) {
-  const std::string m = message(yaml_error("backend:\n  cassandra:\n    auth_provider:\n      password: [\"hunter2\", x\n"));
+  const std::string m = message(
+      yaml_error("backend:\n  cassandra:\n    auth_provider:\n      password: [\"hunter2\", x\n"));
   EXPECT_THAT(m, HasSubstr("YAML syntax error"));
   EXPECT_THAT(m, Not(HasSubstr("hunter2")));
 }
@@ -334,10 +377,13 @@ TEST(ConfigSecrets, AMistypedPasswordOverrideIsNotEchoed) {
 }
 
 TEST(ConfigSecrets, AnOverrideWithoutEqualsSignIsNotEchoedUnlessItIsAKeyName) {
-  const ConfigError e = error_of({std::nullopt, test_env(),
-                                  {"ttl.runs=1", "backend.cassandra.auth_provider.password:hunter2"}});
+  const ConfigError e =
+      error_of({std::nullopt,
+                test_env(),
+                {"ttl.runs=1", "backend.cassandra.auth_provider.password:hunter2"}});
   EXPECT_EQ(e.key(), "");
-  EXPECT_EQ(message(e), "override #2 (not shown): expected key=value, e.g. backend.cassandra.port=9043");
+  EXPECT_EQ(message(e),
+            "override #2 (not shown): expected key=value, e.g. backend.cassandra.port=9043");
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ TEST(ConfigDefaults, RelativeXdgDataHomeIsIgnoredAsTheSpecSays) {
 }
 
 TEST(ConfigDefaults, SpoolDirSitsNextToAConfiguredDatabase) {
-  EXPECT_EQ(load_overrides({"backend.embedded.path=/srv/canopy/m.db"}).writer.spool_dir, "/srv/canopy/spool");
+  EXPECT_EQ(load_overrides({"backend.embedded.path=/srv/canopy/m.db"}).writer.spool_dir,
+            "/srv/canopy/spool");
   EXPECT_EQ(default_spool_dir("m.db"), "spool");
 }
 
@@ -171,10 +172,11 @@ TEST(ConfigFile, ReplicationMapReplacesTheDefaultOne) {
 TEST(ConfigFile, ReplicationClassDefaultsToNetworkTopologyAndAcceptsTheJavaName) {
   EXPECT_EQ(load_yaml("backend: {cassandra: {replication: {dc9: 1}}}").cassandra.replication_class,
             "NetworkTopologyStrategy");
-  EXPECT_EQ(load_yaml("backend: {cassandra: {replication: "
-                      "{class: org.apache.cassandra.locator.SimpleStrategy, replication_factor: 2}}}")
-                .cassandra.replication_class,
-            "SimpleStrategy");
+  EXPECT_EQ(
+      load_yaml("backend: {cassandra: {replication: "
+                "{class: org.apache.cassandra.locator.SimpleStrategy, replication_factor: 2}}}")
+          .cassandra.replication_class,
+      "SimpleStrategy");
 }
 
 TEST(ConfigFile, HomeIsExpandedInPaths) {
@@ -188,7 +190,8 @@ TEST(ConfigFile, EveryOverflowAndDurabilitySpellingIsRead) {
   EXPECT_EQ(load_yaml("writer: {overflow: block}").writer.overflow, OverflowPolicy::kBlock);
   EXPECT_EQ(load_yaml("writer: {overflow: drop}").writer.overflow, OverflowPolicy::kDrop);
   EXPECT_EQ(load_yaml("writer: {durability: buffered}").writer.durability, Durability::kBuffered);
-  EXPECT_EQ(load_yaml("writer: {durability: spool_each}").writer.durability, Durability::kSpoolEach);
+  EXPECT_EQ(load_yaml("writer: {durability: spool_each}").writer.durability,
+            Durability::kSpoolEach);
 }
 
 TEST(ConfigFile, PortBoundsAreInclusive) {
@@ -255,15 +258,12 @@ TEST(ConfigEnvironment, DefaultsToTheProcessEnvironment) {
 }
 
 TEST(ConfigOverrides, SetAnyKey) {
-  const Config c = load_overrides({"backend.cassandra.port=9043",
-                                   "backend.cassandra.contact_points=a,b",
-                                   "backend.cassandra.consistency.read=all",
-                                   "backend.cassandra.auth_provider.enabled=true",
-                                   "backend.cassandra.auth_provider.username=u",
-                                   "backend.cassandra.replication={class: SimpleStrategy, replication_factor: 1}",
-                                   "ttl.runs=3600",
-                                   "writer.overflow=drop",
-                                   "writer.retry_max=1m"});
+  const Config c = load_overrides(
+      {"backend.cassandra.port=9043", "backend.cassandra.contact_points=a,b",
+       "backend.cassandra.consistency.read=all", "backend.cassandra.auth_provider.enabled=true",
+       "backend.cassandra.auth_provider.username=u",
+       "backend.cassandra.replication={class: SimpleStrategy, replication_factor: 1}",
+       "ttl.runs=3600", "writer.overflow=drop", "writer.retry_max=1m"});
   EXPECT_EQ(c.cassandra.port, 9043);
   EXPECT_EQ(c.cassandra.contact_points, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(c.cassandra.consistency.read, "ALL");
@@ -275,7 +275,8 @@ TEST(ConfigOverrides, SetAnyKey) {
 }
 
 TEST(ConfigOverrides, ValueMayContainEqualsSigns) {
-  EXPECT_EQ(load_overrides({"backend.cassandra.auth_provider.password=a=b"}).cassandra.auth_provider.password,
+  EXPECT_EQ(load_overrides({"backend.cassandra.auth_provider.password=a=b"})
+                .cassandra.auth_provider.password,
             "a=b");
 }
 
@@ -285,7 +286,9 @@ TEST(ConfigOverrides, ContactPointsMayBeAYamlFlowList) {
 }
 
 TEST(ConfigOverrides, LaterOverridesWin) {
-  EXPECT_EQ(load_overrides({"backend.cassandra.port=1000", "backend.cassandra.port=2000"}).cassandra.port, 2000);
+  EXPECT_EQ(
+      load_overrides({"backend.cassandra.port=1000", "backend.cassandra.port=2000"}).cassandra.port,
+      2000);
 }
 
 TEST(ConfigPrecedence, FileBeatsDefaults) {
@@ -293,14 +296,16 @@ TEST(ConfigPrecedence, FileBeatsDefaults) {
 }
 
 TEST(ConfigPrecedence, EnvironmentBeatsFile) {
-  EXPECT_EQ(load_yaml("backend: {cassandra: {port: 1001}}", {{"CASCOR_CASSANDRA_PORT", "1002"}}).cassandra.port,
+  EXPECT_EQ(load_yaml("backend: {cassandra: {port: 1001}}", {{"CASCOR_CASSANDRA_PORT", "1002"}})
+                .cassandra.port,
             1002);
 }
 
 TEST(ConfigPrecedence, OverridesBeatEnvironmentAndFile) {
-  const Config c = load_yaml("backend: {cassandra: {port: 1001, keyspace: f}}",
-                             {{"CASCOR_CASSANDRA_PORT", "1002"}, {"CASCOR_CASSANDRA_KEYSPACE", "e"}},
-                             {"backend.cassandra.port=1003"});
+  const Config c =
+      load_yaml("backend: {cassandra: {port: 1001, keyspace: f}}",
+                {{"CASCOR_CASSANDRA_PORT", "1002"}, {"CASCOR_CASSANDRA_KEYSPACE", "e"}},
+                {"backend.cassandra.port=1003"});
   EXPECT_EQ(c.cassandra.port, 1003);
   EXPECT_EQ(c.cassandra.keyspace, "e");  // not overridden: the environment's value stands
 }
@@ -332,25 +337,37 @@ TEST(ConfigDump, ShowsAnEmptyPasswordAsEmpty) {
 
 TEST(ConfigDump, ShowsEveryKey) {
   const std::string yaml = dump_config(load_overrides({}));
-  for (const char* key : {"enabled:", "contact_points:", "port: 9042", "keyspace: cascor", "username:",
-                          "pool_size: 10", "connect_timeout: 10s", "request_timeout: 10s",
-                          "batch_size: 100", "flush_interval: 5s", "write: ONE", "read: ONE",
+  for (const char* key : {"enabled:",
+                          "contact_points:",
+                          "port: 9042",
+                          "keyspace: cascor",
+                          "username:",
+                          "pool_size: 10",
+                          "connect_timeout: 10s",
+                          "request_timeout: 10s",
+                          "batch_size: 100",
+                          "flush_interval: 5s",
+                          "write: ONE",
+                          "read: ONE",
                           "replication: {class: NetworkTopologyStrategy, datacenter1: 3}",
                           "path: /home/tester/.local/share/canopy-store/metrics.db",
-                          "metrics: 2592000", "runs: 0", "buffer_capacity: 100000", "overflow: spool",
-                          "durability: spool_each", "spool_dir:", "retry_initial: 100ms",
+                          "metrics: 2592000",
+                          "runs: 0",
+                          "buffer_capacity: 100000",
+                          "overflow: spool",
+                          "durability: spool_each",
+                          "spool_dir:",
+                          "retry_initial: 100ms",
                           "retry_max: 10s"}) {
     EXPECT_NE(yaml.find(key), std::string::npos) << key << " missing from\n" << yaml;
   }
 }
 
 TEST(ConfigDump, ReadsBackToTheSameConfig) {
-  const Config original = load_overrides({"backend.cassandra.enabled=true",
-                                          "backend.cassandra.contact_points=n1,n2",
-                                          "backend.cassandra.request_timeout=1500ms",
-                                          "backend.cassandra.replication={dc1: 2, dc2: 1}",
-                                          "writer.durability=buffered",
-                                          "ttl.metrics=60"});
+  const Config original = load_overrides(
+      {"backend.cassandra.enabled=true", "backend.cassandra.contact_points=n1,n2",
+       "backend.cassandra.request_timeout=1500ms", "backend.cassandra.replication={dc1: 2, dc2: 1}",
+       "writer.durability=buffered", "ttl.metrics=60"});
   const Config reread = load_yaml(dump_config(original));
   EXPECT_EQ(dump_config(reread), dump_config(original));
   EXPECT_EQ(reread.cassandra.request_timeout, milliseconds(1500));

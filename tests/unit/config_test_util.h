@@ -24,9 +24,9 @@ inline Environment test_env(Environment extra = {}) {
 // Writes `yaml` to a fresh file under the test temp dir and returns its path.
 inline std::string write_yaml(const std::string& yaml) {
   static std::atomic<int> counter{0};
-  const std::filesystem::path path = std::filesystem::path(testing::TempDir()) /
-                                     ("config_test_" + std::to_string(::getpid()) + "_" +
-                                      std::to_string(counter++) + ".yaml");
+  const std::filesystem::path path =
+      std::filesystem::path(testing::TempDir()) /
+      ("config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".yaml");
   std::ofstream(path) << yaml;
   return path.string();
 }
@@ -59,7 +59,9 @@ inline ConfigError yaml_error(const std::string& yaml) {
   return error_of({write_yaml(yaml), test_env(), {}});
 }
 
-inline ConfigError env_error(Environment env) { return error_of({std::nullopt, test_env(std::move(env)), {}}); }
+inline ConfigError env_error(Environment env) {
+  return error_of({std::nullopt, test_env(std::move(env)), {}});
+}
 
 inline ConfigError override_error(std::string override_text) {
   return error_of({std::nullopt, test_env(), {std::move(override_text)}});

@@ -10,7 +10,8 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST(ConfigParseBool, AcceptsTheSixSpellingsInAnyCase) {
-  for (const char* yes : {"true", "TRUE", "True", "yes", "YES", "1"}) EXPECT_EQ(parse_bool(yes), true) << yes;
+  for (const char* yes : {"true", "TRUE", "True", "yes", "YES", "1"})
+    EXPECT_EQ(parse_bool(yes), true) << yes;
   for (const char* no : {"false", "False", "no", "No", "0"}) EXPECT_EQ(parse_bool(no), false) << no;
 }
 
