@@ -3,13 +3,19 @@
 // time, then mean / min / max. Figures are quoted in docs/cascor.md.
 //
 //   cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose]
+//                [--show] [--svg PREFIX] [option overrides, see usage()]
+// --verbose prints one line per phase; --show draws the first seed's curves
+// and decision region in the terminal; --svg writes them as SVG files.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "cascor/plot.h"
+#include "cascor/region.h"
 #include "cascor/spirals.h"
 #include "cascor/trainer.h"
 
@@ -34,7 +40,7 @@ void print_stat(const char* name, const std::vector<double>& xs, const char* fmt
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose]\n");
+  std::fprintf(stderr, "usage: cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose] [--show]\n                    [--svg PREFIX] [--output-epsilon E] [--candidate-epsilon E]\n                    [--output-patience N] [--candidate-patience N] [--pool N] [--error-prime 0|1]\n");
   return 2;
 }
 
@@ -43,6 +49,8 @@ int usage() {
 int main(int argc, char** argv) {
   int seeds = 10;
   bool verbose = false;
+  bool show = false;        // terminal plots and decision region of the first seed
+  std::string svg_prefix;   // write <prefix>curves.svg and <prefix>region.svg for the first seed
   std::uint64_t first_seed = 1;
   cascor::TrainerOptions options;
   for (int i = 1; i < argc; ++i) {
@@ -51,12 +59,18 @@ int main(int argc, char** argv) {
       verbose = true;
       continue;
     }
+    if (arg == "--show") {
+      show = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage();
     const char* value = argv[++i];
     if (arg == "--seeds") {
       seeds = std::atoi(value);
     } else if (arg == "--first-seed") {
       first_seed = std::strtoull(value, nullptr, 10);
+    } else if (arg == "--svg") {
+      svg_prefix = value;
     } else if (arg == "--max-hidden-units") {
       options.max_hidden_units = std::atoi(value);
     } else if (arg == "--output-epsilon") {
@@ -97,12 +111,25 @@ int main(int argc, char** argv) {
                   cascor::to_string(m.phase), m.epoch, m.phase_epoch, m.hidden_units,
                   m.bits_wrong, m.train_loss, m.train_accuracy, m.candidate_score);
     };
+    std::vector<cascor::EpochMetrics> history;
     obs.epoch = [&](const cascor::EpochMetrics& m) {
-      if (prev.epoch > 0 && m.phase_epoch == 1) phase_line(prev);
+      if (verbose && prev.epoch > 0 && m.phase_epoch == 1) phase_line(prev);
       prev = m;
+      history.push_back(m);
     };
-    obs.finished = [&](const cascor::TrainingSummary&) { phase_line(prev); };
-    const cascor::TrainingSummary s = trainer.run(verbose ? &obs : nullptr);
+    obs.finished = [&](const cascor::TrainingSummary&) {
+      if (verbose) phase_line(prev);
+    };
+    const cascor::TrainingSummary s = trainer.run(&obs);
+    if (k == 0 && show) {
+      std::printf("%s\n%s\n", cascor::render_terminal(history).c_str(),
+                  cascor::render_region_ascii(trainer.network(), &train).c_str());
+    }
+    if (k == 0 && !svg_prefix.empty()) {
+      cascor::write_svg(svg_prefix + "curves.svg", history);
+      std::ofstream(svg_prefix + "region.svg")
+          << cascor::render_region_svg(trainer.network(), &train, {.columns = 120});
+    }
     std::printf("%6llu  %-8s  %6d  %7d  %9.3f  %9.3f  %8.3f\n",
                 static_cast<unsigned long long>(options.seed),
                 s.solved ? "solved" : cascor::to_string(s.outcome), s.hidden_units, s.epochs,
