@@ -32,7 +32,7 @@ std::string Value::shown() const {
 }
 
 std::string Value::scalar() const {
-  if (!node_) return std::string(trim(text_));
+  if (!node_) return text_;
   if (!node_->IsScalar()) reject();
   return node_->Scalar();
 }
@@ -43,24 +43,24 @@ std::string Value::as_string() const {
 }
 
 bool Value::as_bool() const {
-  if (auto value = parse_bool(scalar())) return *value;
+  if (auto value = parse_bool(trim(scalar()))) return *value;
   reject();
 }
 
 std::int64_t Value::as_int(std::int64_t min, std::int64_t max) const {
-  auto value = parse_int(scalar());
+  auto value = parse_int(trim(scalar()));
   if (!value || *value < min || *value > max) reject();
   return *value;
 }
 
 std::chrono::milliseconds Value::as_duration() const {
-  auto value = parse_duration(scalar());
+  auto value = parse_duration(trim(scalar()));
   if (!value || value->count() < 1 || *value > std::chrono::hours(24)) reject();
   return *value;
 }
 
 std::string Value::as_consistency() const {
-  if (auto level = parse_consistency(scalar())) return *level;
+  if (auto level = parse_consistency(trim(scalar()))) return *level;
   reject();
 }
 
@@ -129,7 +129,7 @@ void set_contact_points(Config& c, const Value& v) {
 
 void set_keyspace(Config& c, const Value& v) {
   // Unquoted CQL identifiers only: the name goes into CREATE KEYSPACE as is.
-  std::string name = v.as_string();
+  std::string name(trim(v.as_string()));
   const bool valid = !name.empty() && name.size() <= 48 &&
                      std::isalpha(static_cast<unsigned char>(name[0])) &&
                      std::all_of(name.begin(), name.end(), [](char ch) {
@@ -197,7 +197,7 @@ void set_replication(Config& c, const Value& v) {
 }
 
 void set_overflow(Config& c, const Value& v) {
-  const std::string word = v.as_string();
+  const std::string_view word = trim(v.as_string());
   for (auto policy : {OverflowPolicy::kSpool, OverflowPolicy::kBlock, OverflowPolicy::kDrop}) {
     if (word == to_string(policy)) {
       c.writer.overflow = policy;
@@ -208,7 +208,7 @@ void set_overflow(Config& c, const Value& v) {
 }
 
 void set_durability(Config& c, const Value& v) {
-  const std::string word = v.as_string();
+  const std::string_view word = trim(v.as_string());
   for (auto durability : {Durability::kBuffered, Durability::kSpoolEach}) {
     if (word == to_string(durability)) {
       c.writer.durability = durability;

@@ -31,7 +31,9 @@ class Value {
   Value(const Key& key, std::string subject, std::string origin, YAML::Node node);
   Value(const Key& key, std::string subject, std::string origin, std::string text);
 
-  std::string as_string() const;  // null in YAML reads as ""
+  // Verbatim (a password may begin or end with spaces); null in YAML reads as
+  // "". The typed accessors below ignore surrounding spaces.
+  std::string as_string() const;
   bool as_bool() const;
   std::int64_t as_int(std::int64_t min, std::int64_t max) const;
   std::chrono::milliseconds as_duration() const;  // 1ms..24h

@@ -100,6 +100,12 @@ TEST(ConfigFileErrors, AnUnreadableFileNamesPermissionDenied) {
   EXPECT_THAT(message(error_of({path, test_env(), {}})), HasSubstr(path + ": Permission denied"));
 }
 
+TEST(ConfigFileErrors, APathThroughAFileNamesNotADirectory) {
+  const std::string file = write_yaml("");
+  EXPECT_EQ(message(error_of({file + "/canopy.yaml", test_env(), {}})),
+            "cannot read config file " + file + "/canopy.yaml: Not a directory");
+}
+
 TEST(ConfigFileErrors, SyntaxErrorsNameLineAndColumn) {
   const std::string path = write_yaml("backend:\n  cassandra:\n    port: [9042\n    keyspace: x\n");
   const ConfigError e = error_of({path, test_env(), {}});

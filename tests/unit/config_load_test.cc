@@ -241,8 +241,13 @@ TEST(ConfigEnvironment, EmptyVariablesCountAsUnset) {
   EXPECT_FALSE(c.cassandra.enabled);
 }
 
-TEST(ConfigEnvironment, SurroundingSpacesAreIgnored) {
+TEST(ConfigEnvironment, SpacesAroundNumbersAreIgnored) {
   EXPECT_EQ(load_env({{"CASCOR_CASSANDRA_PORT", " 9050 "}}).cassandra.port, 9050);
+}
+
+TEST(ConfigEnvironment, StringsAreTakenVerbatim) {
+  EXPECT_EQ(load_env({{"CASSANDRA_PASSWORD", " pass word "}}).cassandra.auth_provider.password,
+            " pass word ");
 }
 
 TEST(ConfigEnvironment, UnrelatedVariablesAreIgnored) {
