@@ -31,6 +31,16 @@ struct Chart {
   std::vector<Series> series;  // train first, then validation if present
 };
 
+// The smallest of 1, 2, 2.5, 4, 5 times a power of ten that is >= x > 0, so
+// that axis labels are round numbers.
+double nice_ceiling(double x) {
+  const double base = std::pow(10.0, std::floor(std::log10(x)));
+  for (double m : {1.0, 2.0, 2.5, 4.0, 5.0, 10.0}) {
+    if (m * base >= x * (1 - 1e-12)) return m * base;
+  }
+  return 10.0 * base;
+}
+
 // Loss and accuracy charts from the metrics. Loss is scaled to [0, max].
 std::vector<Chart> make_charts(std::span<const EpochMetrics> epochs) {
   Series train_loss{"train", "#1f77b4", {}}, val_loss{"validation", "#ff7f0e", {}};
@@ -48,6 +58,7 @@ std::vector<Chart> make_charts(std::span<const EpochMetrics> epochs) {
     if (m.val_accuracy) val_acc.points.push_back({x, *m.val_accuracy});
   }
   if (!(max_loss > 0.0) || !std::isfinite(max_loss)) max_loss = 1.0;
+  max_loss = nice_ceiling(max_loss);
   Chart loss{"loss (MSE)", 0.0, max_loss, {std::move(train_loss)}};
   Chart acc{"accuracy", 0.0, 1.0, {std::move(train_acc)}};
   if (!val_loss.points.empty()) loss.series.push_back(std::move(val_loss));

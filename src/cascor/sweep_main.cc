@@ -3,7 +3,7 @@
 // time, then mean / min / max. Figures are quoted in docs/cascor.md.
 //
 //   cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose]
-//                [--show] [--svg PREFIX] [option overrides, see usage()]
+//                [--show] [--braille] [--svg PREFIX] [option overrides, see usage()]
 // --verbose prints one line per phase; --show draws the first seed's curves
 // and decision region in the terminal; --svg writes them as SVG files.
 #include <algorithm>
@@ -40,7 +40,7 @@ void print_stat(const char* name, const std::vector<double>& xs, const char* fmt
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose] [--show]\n                    [--svg PREFIX] [--output-epsilon E] [--candidate-epsilon E]\n                    [--output-patience N] [--candidate-patience N] [--pool N] [--error-prime 0|1]\n");
+  std::fprintf(stderr, "usage: cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose] [--show] [--braille]\n                    [--svg PREFIX] [--output-epsilon E] [--candidate-epsilon E]\n                    [--output-patience N] [--candidate-patience N] [--pool N] [--error-prime 0|1]\n");
   return 2;
 }
 
@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   int seeds = 10;
   bool verbose = false;
   bool show = false;        // terminal plots and decision region of the first seed
+  bool braille = false;     // --braille: show them with coloured braille dots
   std::string svg_prefix;   // write <prefix>curves.svg and <prefix>region.svg for the first seed
   std::uint64_t first_seed = 1;
   cascor::TrainerOptions options;
@@ -59,8 +60,9 @@ int main(int argc, char** argv) {
       verbose = true;
       continue;
     }
-    if (arg == "--show") {
+    if (arg == "--show" || arg == "--braille") {
       show = true;
+      braille = braille || arg == "--braille";
       continue;
     }
     if (i + 1 >= argc) return usage();
@@ -122,7 +124,10 @@ int main(int argc, char** argv) {
     };
     const cascor::TrainingSummary s = trainer.run(&obs);
     if (k == 0 && show) {
-      std::printf("%s\n%s\n", cascor::render_terminal(history).c_str(),
+      std::printf("%s\n%s\n", cascor::render_terminal(history, {.style = braille ? cascor::TerminalStyle::kBraille
+                                                                  : cascor::TerminalStyle::kAscii,
+                                                       .color = braille})
+                      .c_str(),
                   cascor::render_region_ascii(trainer.network(), &train).c_str());
     }
     if (k == 0 && !svg_prefix.empty()) {
