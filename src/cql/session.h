@@ -69,10 +69,10 @@ struct SessionOptions {
   int pool_size = 2;  // connections per host
   std::chrono::milliseconds connect_timeout{10'000};  // TCP connect + handshake, per connection
   std::chrono::milliseconds request_timeout{10'000};  // per attempt; default for statements
-  std::string username;  // non-empty: PasswordAuthenticator (SASL PLAIN)
-  std::string password;  // never logged
-  std::string local_datacenter;  // empty: the datacenter of the first contact point that answers
-  std::string keyspace;          // optional: USE <keyspace> on every connection
+  std::string username{};  // non-empty: PasswordAuthenticator (SASL PLAIN)
+  std::string password{};  // never logged
+  std::string local_datacenter{};  // empty: the datacenter of the first contact point that answers
+  std::string keyspace{};        // optional: USE <keyspace> on every connection
   bool compression = false;      // LZ4 frame body compression
   bool token_aware = true;       // route to replicas when the routing key is known
   int max_retries = 2;           // extra attempts (on the next host) for retryable failures
@@ -86,12 +86,12 @@ struct SessionOptions {
 
 struct StatementOptions {
   Consistency consistency = Consistency::kOne;
-  std::optional<Consistency> serial_consistency;  // for lightweight transactions
-  std::optional<int64_t> timestamp_us;  // client timestamp; none: generated once per request
+  std::optional<Consistency> serial_consistency{};  // for lightweight transactions
+  std::optional<int64_t> timestamp_us{};  // client timestamp; none: generated once per request
   int32_t page_size = 5000;             // rows per page; <= 0: no paging
-  std::optional<std::string> paging_state;  // from ResultSet::paging_state()
+  std::optional<std::string> paging_state{};  // from ResultSet::paging_state()
   bool idempotent = false;  // true: may be retried after it left the client
-  std::optional<std::chrono::milliseconds> timeout;  // per attempt; none: SessionOptions
+  std::optional<std::chrono::milliseconds> timeout{};  // per attempt; none: SessionOptions
 };
 
 // A statement prepared by the server. Immutable and shared; valid for the

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +35,8 @@ struct Host {
   std::atomic<bool> up{true};
   std::atomic<bool> removed{false};
   std::atomic<int> consecutive_timeouts{0};
+  // steady_clock ticks until which the host is tried last (after timeouts).
+  std::atomic<int64_t> suspect_until{0};
   std::atomic<uint64_t> requests_sent{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> timeouts{0};
@@ -41,7 +45,9 @@ struct Host {
   std::mutex mu;
   std::vector<std::shared_ptr<Connection>> conns;
   bool filling = false;
+  bool first_fill_done = false;
   int reconnect_attempts = 0;
+  std::string last_error;
   std::unique_ptr<asio::steady_timer> reconnect_timer;  // io thread only
 
   // The open connection with the fewest requests in flight, or null.
@@ -71,22 +77,34 @@ struct Session::Impl {
   std::map<std::string, Replication> keyspaces;
   std::shared_ptr<Connection> control;
   HostPtr control_host;
-  std::map<std::string, std::string> prepared_queries;  // id → query (for re-prepare)
-  std::map<std::string, std::string> prepared_keyspaces;  // id → keyspace
 
   std::atomic<uint64_t> rr{0};
   std::atomic<uint64_t> n_requests{0}, n_completed{0}, n_failed{0}, n_retries{0}, n_reprepares{0},
       n_timeouts{0}, n_reconnects{0};
   std::atomic<int> control_attempts{0};
+  std::atomic<bool> pools_started{false};
+  std::atomic<int64_t> last_timestamp{0};
+  std::unique_ptr<asio::steady_timer> control_timer;  // io thread only
+
+  // The admin thread runs blocking maintenance (topology refresh, control
+  // reconnection, schema agreement) so the io thread never blocks.
+  std::thread admin_thread;
+  std::mutex admin_mu;  // guards admin_tasks, admin_stop
+  std::condition_variable admin_cv;
+  std::deque<std::function<void()>> admin_tasks;
+  bool admin_stop = false;
+  void AdminPost(std::function<void()> task);
+  void AdminLoop();
 
   ConnectionOptions ConnOptions() const;
 
-  // Discovery and pools (session.cc).
+  // Discovery and pools (session.cc). *Blocking: never on the io thread.
   void ConnectBlocking();
-  Result<Ok> RefreshTopology(const std::shared_ptr<Connection>& c, const HostPtr& via);  // blocking, not on io thread
+  Result<std::shared_ptr<Connection>> OpenBlocking(const asio::ip::tcp::endpoint& ep);
+  Result<Ok> RefreshTopology(const std::shared_ptr<Connection>& c);
+  Result<Ok> OpenControl(const std::vector<asio::ip::tcp::endpoint>& candidates, std::vector<std::string>& failures);
+  void ReopenControl();
   void RefreshTopologyAsync();
-  void RefreshKeyspacesAsync();
-  void OpenControlAsync();
   void OnEvent(const EventMessage& ev);
   void FillPool(const HostPtr& h);
   void ScheduleReconnect(const HostPtr& h);
@@ -102,10 +120,9 @@ struct Session::Impl {
   void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
                  const std::string& id);
   void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
-  void WaitSchemaAgreementAsync(std::chrono::steady_clock::time_point deadline, std::function<void(bool)> done);
-  // Runs a simple query on the control connection (or any host) and calls back.
-  void ControlQuery(const std::string& q, std::function<void(Result<ResultSet>)> cb);
-  void RememberPrepared(const PreparedStatement& p);
+  bool WaitSchemaAgreementBlocking(std::chrono::milliseconds timeout);
+  int64_t NextTimestamp();
+  static bool msg_is_keyspace_change(const ResultSet& rs);
 };
 
 }  // namespace cql

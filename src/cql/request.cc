@@ -1,0 +1,436 @@
+// Request execution: encoding once, query plans, attempts, retries,
+// transparent re-prepare, and the public execute/query/batch/prepare API.
+#include <chrono>
+
+#include "cql/coding.h"
+#include "cql/request.h"
+#include "cql/result_builder.h"
+#include "cql/session.h"
+#include "cql/session_impl.h"
+#include "cql/value_codec.h"
+
+namespace cql {
+
+namespace {
+
+Error MakeError(ErrorKind kind, std::string message, std::string host = {}, bool retryable = false) {
+  Error e;
+  e.kind = kind;
+  e.message = std::move(message);
+  e.host = std::move(host);
+  e.retryable = retryable;
+  return e;
+}
+
+// Routing key of a prepared statement's bound values, if every partition key
+// component is bound to a non-null value.
+std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vector<Value>& values) {
+  if (p.partition_key_indexes.empty()) return std::nullopt;
+  std::vector<std::string> parts;
+  for (uint16_t i : p.partition_key_indexes) {
+    if (i >= values.size() || i >= p.bind_columns.size()) return std::nullopt;
+    const Value& v = values[i];
+    if (v.is_null() || v.is_unset()) return std::nullopt;
+    std::string cell;
+    if (PutCell(cell, v, &p.bind_columns[i].type)) return std::nullopt;
+    parts.push_back(std::move(cell));
+  }
+  return CompositeRoutingKey(parts);
+}
+
+// Whether an attempt's failure may be retried on the next host.
+bool ShouldRetry(const Error& e, bool idempotent) {
+  switch (e.kind) {
+    case ErrorKind::kServer:
+      switch (static_cast<ServerCode>(e.server_code)) {
+        case ServerCode::kUnavailable:
+        case ServerCode::kIsBootstrapping:
+          return true;  // the coordinator applied nothing
+        case ServerCode::kReadTimeout:
+        case ServerCode::kWriteTimeout:
+        case ServerCode::kOverloaded:
+        case ServerCode::kServerError:
+        case ServerCode::kTruncateError:
+          return idempotent;
+        default:
+          return false;
+      }
+    case ErrorKind::kTimeout:
+    case ErrorKind::kConnection:
+    case ErrorKind::kProtocol:
+      return idempotent;
+    default:
+      return false;
+  }
+}
+
+bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
+
+}  // namespace
+
+int64_t Session::Impl::NextTimestamp() {
+  int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t last = last_timestamp.load();
+  for (;;) {
+    int64_t next = now > last ? now : last + 1;  // strictly increasing within this session
+    if (last_timestamp.compare_exchange_weak(last, next)) return next;
+  }
+}
+
+void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
+  ++n_requests;
+  if (shutting_down) return Finish(st, MakeError(ErrorKind::kShutdown, "session closed"));
+  st->timeout = st->options.timeout.value_or(options.request_timeout);
+  std::optional<Error> err;
+  switch (st->type) {
+    case RequestState::Type::kPrepare:
+      st->opcode = Opcode::kPrepare;
+      st->idempotent = true;
+      EncodePrepare(st->body, st->query);
+      break;
+    case RequestState::Type::kQuery:
+      st->opcode = Opcode::kQuery;
+      st->timestamp_us = st->options.timestamp_us ? st->options.timestamp_us : std::optional<int64_t>(NextTimestamp());
+      err = EncodeQuery(st->body, st->query, st->values, st->options, st->timestamp_us);
+      break;
+    case RequestState::Type::kExecute:
+      st->opcode = Opcode::kExecute;
+      st->timestamp_us = st->options.timestamp_us ? st->options.timestamp_us : std::optional<int64_t>(NextTimestamp());
+      if (!st->prepared) {
+        err = MakeError(ErrorKind::kInvalidArgument, "execute of a null prepared statement");
+        break;
+      }
+      err = EncodeExecute(st->body, *st->prepared, st->values, st->options, st->timestamp_us);
+      st->keyspace = st->prepared->keyspace;
+      if (!err) st->routing_key = RoutingKey(*st->prepared, st->values);
+      break;
+    case RequestState::Type::kBatch:
+      st->opcode = Opcode::kBatch;
+      st->timestamp_us = st->options.timestamp_us ? st->options.timestamp_us : std::optional<int64_t>(NextTimestamp());
+      err = EncodeBatch(st->body, st->batch, st->options, st->timestamp_us);
+      for (const auto& e : st->batch.entries) {
+        if (!e.prepared) continue;
+        st->keyspace = e.prepared->keyspace;
+        st->routing_key = RoutingKey(*e.prepared, e.values);
+        break;
+      }
+      break;
+  }
+  if (err) {
+    Error e = *err;
+    return asio::post(io, [this, st, e] { Finish(st, e); });
+  }
+  if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
+  st->plan = QueryPlan(st->keyspace, st->routing_key);
+  Attempt(std::move(st));
+}
+
+void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
+  while (st->next < st->plan.size()) {
+    HostPtr h = st->plan[st->next];
+    auto c = h->PickConnection();
+    if (!c) {
+      st->tried.push_back(h->address + ": no open connection");
+      ++st->next;
+      FillPool(h);
+      continue;
+    }
+    bool sent = c->Send(st->opcode, st->body, st->timeout, [this, st, h, c](Result<Response> r) {
+      OnResponse(st, h, c, std::move(r));
+    });
+    if (sent) {
+      ++h->requests_sent;
+      return;
+    }
+    st->tried.push_back(h->address + ": connection closed or all stream ids busy");
+    ++st->next;
+  }
+  std::string msg = "no host could serve the request; tried:";
+  if (st->tried.empty()) msg += " (no hosts known)";
+  for (const auto& t : st->tried) msg += "\n  " + t;
+  Error e = MakeError(ErrorKind::kNoHostAvailable, msg, {}, true);
+  if (std::this_thread::get_id() == io_thread.get_id()) {
+    Finish(st, e);
+  } else {
+    asio::post(io, [this, st, e] { Finish(st, e); });
+  }
+}
+
+void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
+                               Result<Response> r) {
+  Error err;
+  if (!r.ok()) {
+    err = r.error();
+    if (err.kind == ErrorKind::kTimeout) {
+      ++h->timeouts;
+      ++n_timeouts;
+      // Two timeouts in a row: try this host last for a while (a stalled node).
+      if (++h->consecutive_timeouts >= 2)
+        h->suspect_until = (std::chrono::steady_clock::now() + std::chrono::seconds(2)).time_since_epoch().count();
+      err.message += " (" + std::to_string(st->timeout.count()) + " ms)";
+    }
+  } else {
+    const Response& resp = r.value();
+    h->consecutive_timeouts = 0;
+    if (resp.header.opcode == Opcode::kResult) {
+      ResultMessage msg;
+      if (!DecodeResult(resp.body, resp.offset, msg)) {
+        err = MakeError(ErrorKind::kProtocol, "malformed RESULT", h->address);
+      } else if (st->type == RequestState::Type::kPrepare) {
+        if (msg.kind != 4) return Finish(st, MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result", h->address));
+        auto p = std::make_shared<PreparedStatement>(std::move(msg.prepared));
+        p->query = st->query;
+        ++n_completed;
+        auto cb = std::move(st->prepare_cb);
+        if (cb) cb(Prepared(std::move(p)));
+        return;
+      } else {
+        ResultSet rs = std::move(msg.rows);
+        ResultSetBuilder::SetHost(rs, h->address);
+        if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
+        if (IsDdl(rs) && options.wait_for_schema_agreement) {
+          AdminPost([this, st, rs] {
+            WaitSchemaAgreementBlocking(options.schema_agreement_timeout);
+            if (msg_is_keyspace_change(rs)) RefreshTopologyAsync();
+            asio::post(io, [this, st, rs] { Finish(st, rs); });
+          });
+          return;
+        }
+        return Finish(st, std::move(rs));
+      }
+    } else if (resp.header.opcode == Opcode::kError) {
+      ErrorMessage m;
+      if (!DecodeError(resp.view(), m)) {
+        err = MakeError(ErrorKind::kProtocol, "malformed ERROR", h->address);
+      } else if (m.code == static_cast<int32_t>(ServerCode::kUnprepared) && st->reprepares < 3) {
+        ++st->reprepares;
+        ++n_reprepares;
+        return Reprepare(st, h, c, m.unprepared_id);
+      } else {
+        err = ToError(m, h->address);
+      }
+    } else {
+      err = MakeError(ErrorKind::kProtocol, "unexpected opcode " + std::to_string(int(resp.header.opcode)), h->address);
+    }
+  }
+  ++h->errors;
+  if (err.host.empty()) err.host = h->address;
+  st->tried.push_back(h->address + ": " + err.to_string());
+  if (ShouldRetry(err, st->idempotent) && st->retries < options.max_retries && st->next + 1 < st->plan.size()) {
+    ++st->retries;
+    ++n_retries;
+    ++st->next;
+    return Attempt(st);
+  }
+  if (st->tried.size() > 1) {
+    err.message += " (after " + std::to_string(st->tried.size()) + " attempts:";
+    for (const auto& t : st->tried) err.message += "\n  " + t;
+    err.message += ")";
+  }
+  Finish(st, err);
+}
+
+bool Session::Impl::msg_is_keyspace_change(const ResultSet& rs) {
+  return rs.info().find(" KEYSPACE ") != std::string::npos;
+}
+
+void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
+                              const std::string& id) {
+  std::string query;
+  if (st->prepared && st->prepared->id == id) query = st->prepared->query;
+  for (const auto& e : st->batch.entries)
+    if (e.prepared && e.prepared->id == id) query = e.prepared->query;
+  if (query.empty()) {
+    return Finish(st, MakeError(ErrorKind::kServer, "server does not know prepared statement and no query to re-prepare it",
+                                h->address));
+  }
+  std::string body;
+  EncodePrepare(body, query);
+  auto on_prepared = [this, st, h, c, id](Result<Response> r) {
+    if (!r.ok()) return OnResponse(st, h, c, std::move(r));
+    ResultMessage msg;
+    if (r.value().header.opcode != Opcode::kResult || !DecodeResult(r.value().body, r.value().offset, msg) ||
+        msg.kind != 4) {
+      return OnResponse(st, h, c, std::move(r));  // reported as the attempt's error
+    }
+    if (msg.prepared.id != id && st->type == RequestState::Type::kExecute) {
+      // The server now knows the statement under another id: re-encode.
+      auto p = std::make_shared<PreparedStatement>(*st->prepared);
+      p->id = msg.prepared.id;
+      p->bind_columns = msg.prepared.bind_columns;
+      st->prepared = p;
+      st->body.clear();
+      if (auto err = EncodeExecute(st->body, *p, st->values, st->options, st->timestamp_us)) return Finish(st, *err);
+    }
+    bool sent = c->Send(st->opcode, st->body, st->timeout, [this, st, h, c](Result<Response> r2) {
+      OnResponse(st, h, c, std::move(r2));
+    });
+    if (sent) {
+      ++h->requests_sent;
+    } else {
+      ++st->next;
+      Attempt(st);
+    }
+  };
+  if (!c->Send(Opcode::kPrepare, body, st->timeout, on_prepared)) {
+    ++st->next;
+    Attempt(st);
+  } else {
+    ++h->requests_sent;
+  }
+}
+
+void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r) {
+  if (r.ok()) {
+    ++n_completed;
+  } else {
+    ++n_failed;
+  }
+  if (st->type == RequestState::Type::kPrepare) {
+    auto cb = std::move(st->prepare_cb);
+    if (!cb) return;
+    if (r.ok()) {
+      cb(MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result"));
+    } else {
+      cb(r.error());
+    }
+    return;
+  }
+  auto cb = std::move(st->cb);
+  if (cb) cb(std::move(r));
+}
+
+// --- Public API ------------------------------------------------------------------
+
+namespace {
+
+void CheckNotIoThread(const Session::Impl& impl) {
+  if (std::this_thread::get_id() == impl.io_thread.get_id())
+    throw CqlError(MakeError(ErrorKind::kInvalidArgument,
+                             "blocking cql::Session call from a callback (the I/O thread) would deadlock"));
+}
+
+}  // namespace
+
+void Session::PrepareAsync(const std::string& query, PrepareCallback cb) {
+  auto st = std::make_shared<RequestState>();
+  st->type = RequestState::Type::kPrepare;
+  st->query = query;
+  st->prepare_cb = std::move(cb);
+  impl_->Submit(std::move(st));
+}
+
+std::future<Result<Prepared>> Session::PrepareAsync(const std::string& query) {
+  auto p = std::make_shared<std::promise<Result<Prepared>>>();
+  auto f = p->get_future();
+  PrepareAsync(query, [p](Result<Prepared> r) { p->set_value(std::move(r)); });
+  return f;
+}
+
+Prepared Session::Prepare(const std::string& query) {
+  CheckNotIoThread(*impl_);
+  return PrepareAsync(query).get().value_or_throw();
+}
+
+void Session::ExecuteAsync(const Prepared& p, std::vector<Value> values, const StatementOptions& options, Callback cb) {
+  auto st = std::make_shared<RequestState>();
+  st->type = RequestState::Type::kExecute;
+  st->prepared = p;
+  st->values = std::move(values);
+  st->options = options;
+  st->cb = std::move(cb);
+  impl_->Submit(std::move(st));
+}
+
+std::future<Result<ResultSet>> Session::ExecuteAsync(const Prepared& p, std::vector<Value> values,
+                                                     const StatementOptions& options) {
+  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
+  auto f = pr->get_future();
+  ExecuteAsync(p, std::move(values), options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
+  return f;
+}
+
+ResultSet Session::Execute(const Prepared& p, std::vector<Value> values, const StatementOptions& options) {
+  CheckNotIoThread(*impl_);
+  return ExecuteAsync(p, std::move(values), options).get().value_or_throw();
+}
+
+void Session::QueryAsync(const std::string& query, std::vector<Value> values, const StatementOptions& options,
+                         Callback cb) {
+  auto st = std::make_shared<RequestState>();
+  st->type = RequestState::Type::kQuery;
+  st->query = query;
+  st->values = std::move(values);
+  st->options = options;
+  st->cb = std::move(cb);
+  impl_->Submit(std::move(st));
+}
+
+std::future<Result<ResultSet>> Session::QueryAsync(const std::string& query, std::vector<Value> values,
+                                                   const StatementOptions& options) {
+  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
+  auto f = pr->get_future();
+  QueryAsync(query, std::move(values), options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
+  return f;
+}
+
+ResultSet Session::Query(const std::string& query, std::vector<Value> values, const StatementOptions& options) {
+  CheckNotIoThread(*impl_);
+  return QueryAsync(query, std::move(values), options).get().value_or_throw();
+}
+
+void Session::ExecuteBatchAsync(const Batch& batch, const StatementOptions& options, Callback cb) {
+  auto st = std::make_shared<RequestState>();
+  st->type = RequestState::Type::kBatch;
+  st->batch = batch;
+  st->options = options;
+  st->cb = std::move(cb);
+  impl_->Submit(std::move(st));
+}
+
+std::future<Result<ResultSet>> Session::ExecuteBatchAsync(const Batch& batch, const StatementOptions& options) {
+  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
+  auto f = pr->get_future();
+  ExecuteBatchAsync(batch, options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
+  return f;
+}
+
+ResultSet Session::ExecuteBatch(const Batch& batch, const StatementOptions& options) {
+  CheckNotIoThread(*impl_);
+  return ExecuteBatchAsync(batch, options).get().value_or_throw();
+}
+
+PageIterator Session::Pages(const Prepared& p, std::vector<Value> values, const StatementOptions& options) {
+  PageIterator it;
+  it.session_ = this;
+  it.prepared_ = p;
+  it.values_ = std::move(values);
+  it.options_ = options;
+  return it;
+}
+
+PageIterator Session::Pages(const std::string& query, std::vector<Value> values, const StatementOptions& options) {
+  PageIterator it;
+  it.session_ = this;
+  it.query_ = query;
+  it.values_ = std::move(values);
+  it.options_ = options;
+  return it;
+}
+
+bool PageIterator::Next() {
+  if (done_ || session_ == nullptr) return false;
+  if (started_) {
+    if (!page_.has_more_pages()) {
+      done_ = true;
+      return false;
+    }
+    options_.paging_state = page_.paging_state();
+  }
+  started_ = true;
+  page_ = prepared_ ? session_->Execute(prepared_, values_, options_) : session_->Query(query_, values_, options_);
+  return true;
+}
+
+}  // namespace cql

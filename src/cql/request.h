@@ -1,0 +1,42 @@
+// Internal: the state of one logical request (QUERY, EXECUTE, BATCH or
+// PREPARE) across its attempts on the hosts of its query plan.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cql/frame.h"
+#include "cql/session.h"
+#include "cql/session_impl.h"
+
+namespace cql {
+
+struct RequestState {
+  enum class Type { kQuery, kExecute, kBatch, kPrepare };
+  Type type = Type::kQuery;
+  std::string query;   // kQuery, kPrepare
+  Prepared prepared;   // kExecute
+  Batch batch;         // kBatch
+  std::vector<Value> values;
+  StatementOptions options;
+  std::optional<int64_t> timestamp_us;  // fixed for every attempt
+  Opcode opcode = Opcode::kQuery;
+  std::string body;  // encoded once, re-sent as is on retries
+  std::string keyspace;
+  std::optional<std::string> routing_key;
+  std::chrono::milliseconds timeout{0};
+  bool idempotent = false;
+
+  std::vector<HostPtr> plan;
+  size_t next = 0;  // index in plan of the host being tried
+  int retries = 0;
+  int reprepares = 0;
+  std::vector<std::string> tried;  // "host: why", one per failed attempt
+
+  Session::Callback cb;
+  Session::PrepareCallback prepare_cb;
+};
+
+}  // namespace cql
