@@ -300,11 +300,31 @@ bool is_section(std::string_view name) {
   return false;
 }
 
+namespace {
+
+// `name` up to its first character that cannot be part of a key.
+std::string_view visible_part(std::string_view name) {
+  const auto end = std::find_if(name.begin(), name.end(), [](char ch) {
+    return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.');
+  });
+  return name.substr(0, static_cast<std::size_t>(end - name.begin()));
+}
+
+}  // namespace
+
+std::string shown_key(std::string_view name) {
+  const std::string_view visible = visible_part(name);
+  if (visible.size() == name.size()) return std::string(name);
+  return std::string(visible) + "... (rest not shown)";
+}
+
 std::string unknown_key_message(std::string_view name) {
   std::vector<std::string_view> names;
   for (const Key& key : keys()) names.push_back(key.name);
-  std::string message = "unknown key " + std::string(name);
-  if (auto match = closest_match(name, names)) message += "; did you mean " + *match + "?";
+  std::string message = "unknown key " + shown_key(name);
+  if (auto match = closest_match(visible_part(name), names)) {
+    message += "; did you mean " + *match + "?";
+  }
   return message;
 }
 

@@ -76,7 +76,12 @@ const Key* find_key(std::string_view name);
 // True when `name` is a section holding keys ("backend", "backend.cassandra").
 bool is_section(std::string_view name);
 
-// "unknown key <name>" plus "; did you mean <k>?" when one is close.
+// `name` up to its first character that cannot be part of a key, then
+// "... (rest not shown)": a mistyped key such as "password:hunter2" (a
+// missing space in YAML) must not put the password into a message.
+std::string shown_key(std::string_view name);
+
+// "unknown key <shown_key(name)>" plus "; did you mean <k>?" when one is close.
 std::string unknown_key_message(std::string_view name);
 
 // An environment variable and the key it sets.

@@ -18,6 +18,7 @@ namespace {
 using config_detail::find_key;
 using config_detail::is_section;
 using config_detail::Key;
+using config_detail::shown_key;
 using config_detail::trim;
 using config_detail::unknown_key_message;
 using config_detail::Value;
@@ -79,7 +80,7 @@ void apply_map(Config& config, const YAML::Node& map, const std::string& section
             name, where + ": " + name + " must be a map; allowed keys: " + children_of(name));
       }
     } else {
-      throw ConfigError(name, where + ": " + unknown_key_message(name));
+      throw ConfigError(shown_key(name), where + ": " + unknown_key_message(name));
     }
   }
 }
@@ -131,7 +132,8 @@ void apply_override(Config& config, const std::string& text, std::size_t index) 
       throw ConfigError(name, "override " + name + ": " + name +
                                   " is a section; set one of its keys: " + children_of(name));
     }
-    throw ConfigError(name, "override " + name + ": " + unknown_key_message(name));
+    throw ConfigError(shown_key(name),
+                      "override " + shown_key(name) + ": " + unknown_key_message(name));
   }
   key->apply(config, Value(*key, name, "override " + name, text.substr(equals + 1)));
 }

@@ -392,5 +392,19 @@ TEST(ConfigSecrets, AnOverrideWithoutEqualsSignIsNotEchoedUnlessItIsAKeyName) {
             "override #2 (not shown): expected key=value, e.g. backend.cassandra.port=9043");
 }
 
+TEST(ConfigSecrets, APasswordFusedIntoAKeyNameIsNotEchoed) {
+  // A missing space after the colon makes "password:hunter2" one unknown key.
+  const ConfigError e = yaml_error("backend: {cassandra: {auth_provider: {password:hunter2}}}");
+  EXPECT_EQ(e.key(), "backend.cassandra.auth_provider.password... (rest not shown)");
+  EXPECT_THAT(message(e), HasSubstr("unknown key backend.cassandra.auth_provider.password... (rest "
+                                    "not shown); did you mean "
+                                    "backend.cassandra.auth_provider.password?"));
+  EXPECT_THAT(message(e), Not(HasSubstr("hunter2")));
+  EXPECT_THAT(
+      message(error_of(
+          {std::nullopt, test_env(), {"backend.cassandra.auth_provider.password hunter2=x"}})),
+      Not(HasSubstr("hunter2")));
+}
+
 }  // namespace
 }  // namespace canopy::config_test
