@@ -9,6 +9,8 @@
 #include <set>
 
 #include "cql/session.h"
+#include "cql/token_ring.h"
+#include "cql/value_codec.h"
 #include "integration/cql_test_env.h"
 
 namespace {
@@ -103,6 +105,26 @@ TEST_F(CqlSession, EveryTypeRoundTripsIncludingNullAndCollections) {
   EXPECT_TRUE(after[0].is_null("t"));
   EXPECT_EQ(after[0].get_text("t"), std::nullopt);
   EXPECT_EQ(after[0].get_int32("i"), -2147483647 - 1);
+}
+
+TEST_F(CqlSession, Murmur3TokenMatchesTheServer) {
+  s().Query("CREATE TABLE IF NOT EXISTS cql_test_session.tokens (k text, n int, v int, PRIMARY KEY ((k, n)))");
+  s().Query("CREATE TABLE IF NOT EXISTS cql_test_session.kv (k int PRIMARY KEY, v text)");
+  for (int i = 0; i < 50; ++i) {
+    std::string key(static_cast<size_t>(i), static_cast<char>('a' + i % 26));
+    key += "\xc3\xa9";  // bytes above 0x7f exercise Cassandra's signed-byte tail
+    s().Query("INSERT INTO cql_test_session.tokens (k, n, v) VALUES (?, ?, 1)", {Value::Text(key), Value::Int(i)});
+    s().Query("INSERT INTO cql_test_session.kv (k, v) VALUES (?, 'x')", {Value::Int(i * 7919)});
+    auto composite = s().Query("SELECT token(k, n) FROM cql_test_session.tokens WHERE k = ? AND n = ?",
+                               {Value::Text(key), Value::Int(i)});
+    std::string n;
+    cql::PutCell(n, Value::Int(i), nullptr);
+    EXPECT_EQ(composite[0].get_int64(0), cql::Murmur3Token(cql::CompositeRoutingKey({key, n}))) << i;
+    auto single = s().Query("SELECT token(k) FROM cql_test_session.kv WHERE k = ?", {Value::Int(i * 7919)});
+    std::string k;
+    cql::PutCell(k, Value::Int(i * 7919), nullptr);
+    EXPECT_EQ(single[0].get_int64(0), cql::Murmur3Token(k)) << i;
+  }
 }
 
 TEST_F(CqlSession, TypedAccessorRefusesWrongType) {
