@@ -1,6 +1,7 @@
 #include "config/key_table.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "config/suggest.h"
 #include "config/value_parse.h"
