@@ -14,8 +14,11 @@ Residuals make_residuals(std::vector<double> errors, std::size_t patterns, std::
                                 std::to_string(patterns) + " patterns x " +
                                 std::to_string(outputs) + " outputs");
   }
-  Residuals r{.patterns = patterns, .outputs = outputs, .errors = std::move(errors),
-              .means = std::vector<double>(outputs, 0.0), .sum_squares = 0.0};
+  Residuals r{.patterns = patterns,
+              .outputs = outputs,
+              .errors = std::move(errors),
+              .means = std::vector<double>(outputs, 0.0),
+              .sum_squares = 0.0};
   for (std::size_t p = 0; p < patterns; ++p) {
     for (std::size_t o = 0; o < outputs; ++o) {
       const double e = r.at(p, o);
@@ -29,9 +32,8 @@ Residuals make_residuals(std::vector<double> errors, std::size_t patterns, std::
 
 std::vector<double> covariances(std::span<const double> values, const Residuals& residuals) {
   if (values.size() != residuals.patterns) {
-    throw std::invalid_argument("covariances: " + std::to_string(values.size()) +
-                                " values for " + std::to_string(residuals.patterns) +
-                                " patterns");
+    throw std::invalid_argument("covariances: " + std::to_string(values.size()) + " values for " +
+                                std::to_string(residuals.patterns) + " patterns");
   }
   double mean_v = 0.0;
   for (double v : values) mean_v += v;

@@ -6,11 +6,9 @@ namespace cascor {
 
 void Dataset::add(std::span<const double> x, std::span<const double> t) {
   if (x.size() != input_size || t.size() != output_size) {
-    throw std::invalid_argument("data set '" + name + "': pattern has " +
-                                std::to_string(x.size()) + " inputs and " +
-                                std::to_string(t.size()) + " targets, expected " +
-                                std::to_string(input_size) + " and " +
-                                std::to_string(output_size));
+    throw std::invalid_argument("data set '" + name + "': pattern has " + std::to_string(x.size()) +
+                                " inputs and " + std::to_string(t.size()) + " targets, expected " +
+                                std::to_string(input_size) + " and " + std::to_string(output_size));
   }
   inputs.insert(inputs.end(), x.begin(), x.end());
   targets.insert(targets.end(), t.begin(), t.end());

@@ -10,7 +10,7 @@
 namespace cascor {
 
 struct Dataset {
-  std::string name;          // shown in summaries and stored as the run's dataset
+  std::string name;  // shown in summaries and stored as the run's dataset
   std::size_t input_size = 0;
   std::size_t output_size = 0;
   std::vector<double> inputs;   // size() * input_size values, pattern after pattern

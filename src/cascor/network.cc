@@ -16,8 +16,8 @@ Network::Network(std::size_t input_size, std::size_t output_size)
       output_weights_(output_size, std::vector<double>(1 + input_size, 0.0)) {
   if (input_size == 0 || output_size == 0) {
     throw std::invalid_argument("cascor network needs at least one input and one output (got " +
-                                std::to_string(input_size) + " and " +
-                                std::to_string(output_size) + ")");
+                                std::to_string(input_size) + " and " + std::to_string(output_size) +
+                                ")");
   }
 }
 
@@ -27,8 +27,7 @@ std::size_t Network::parameter_count() const {
   return n;
 }
 
-void Network::add_hidden_unit(std::vector<double> weights,
-                              std::span<const double> output_weights) {
+void Network::add_hidden_unit(std::vector<double> weights, std::span<const double> output_weights) {
   if (weights.size() != unit_count()) {
     throw std::invalid_argument("add_hidden_unit: " + std::to_string(weights.size()) +
                                 " incoming weights, the network has " +
@@ -80,8 +79,8 @@ std::vector<double> Network::predict(std::span<const double> input) const {
 nlohmann::json Network::to_json() const {
   nlohmann::json hidden = nlohmann::json::array();
   for (std::size_t h = 0; h < hidden_weights_.size(); ++h) {
-    hidden.push_back({{"index", h}, {"fan_in", hidden_weights_[h].size()},
-                      {"weights", hidden_weights_[h]}});
+    hidden.push_back(
+        {{"index", h}, {"fan_in", hidden_weights_[h].size()}, {"weights", hidden_weights_[h]}});
   }
   return {{"input_size", input_size_},
           {"output_size", output_size()},

@@ -16,10 +16,9 @@
 
 #include <cmath>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace cascor {
 
@@ -41,7 +40,9 @@ class Network {
   // Every weight: hidden units' incoming weights plus output weights.
   std::size_t parameter_count() const;
 
-  std::span<const double> hidden_weights(std::size_t unit) const { return hidden_weights_.at(unit); }
+  std::span<const double> hidden_weights(std::size_t unit) const {
+    return hidden_weights_.at(unit);
+  }
   std::span<const double> output_weights(std::size_t output) const {
     return output_weights_.at(output);
   }

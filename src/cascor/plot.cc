@@ -76,11 +76,20 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -92,14 +101,13 @@ void svg_panel(std::string& out, const Chart& chart, double x_min, double x_max,
                const std::vector<int>& installs, double left, double top, double w, double h) {
   auto px = [&](double x) { return left + (x - x_min) / (x_max - x_min) * w; };
   auto py = [&](double y) {
-    const double t = (std::clamp(y, chart.y_min, chart.y_max) - chart.y_min) /
-                     (chart.y_max - chart.y_min);
+    const double t =
+        (std::clamp(y, chart.y_min, chart.y_max) - chart.y_min) / (chart.y_max - chart.y_min);
     return top + h - t * h;
   };
   out += "<g class=\"panel\">\n";
   out += "<rect x=\"" + fmt("%.1f", left) + "\" y=\"" + fmt("%.1f", top) + "\" width=\"" +
-         fmt("%.1f", w) + "\" height=\"" + fmt("%.1f", h) +
-         "\" fill=\"none\" stroke=\"#888\"/>\n";
+         fmt("%.1f", w) + "\" height=\"" + fmt("%.1f", h) + "\" fill=\"none\" stroke=\"#888\"/>\n";
   out += "<text x=\"" + fmt("%.1f", left) + "\" y=\"" + fmt("%.1f", top - 8) +
          "\" font-size=\"14\">" + xml_escape(chart.title) + "</text>\n";
   for (int i = 0; i <= 4; ++i) {  // y grid and labels
@@ -107,8 +115,8 @@ void svg_panel(std::string& out, const Chart& chart, double x_min, double x_max,
     out += "<line x1=\"" + fmt("%.1f", left) + "\" x2=\"" + fmt("%.1f", left + w) + "\" y1=\"" +
            fmt("%.1f", py(y)) + "\" y2=\"" + fmt("%.1f", py(y)) +
            "\" stroke=\"#eee\"/>\n<text x=\"" + fmt("%.1f", left - 6) + "\" y=\"" +
-           fmt("%.1f", py(y) + 4) + "\" font-size=\"11\" text-anchor=\"end\">" +
-           fmt("%.3g", y) + "</text>\n";
+           fmt("%.1f", py(y) + 4) + "\" font-size=\"11\" text-anchor=\"end\">" + fmt("%.3g", y) +
+           "</text>\n";
   }
   for (int e : installs) {  // hidden units installed
     out += "<line class=\"unit\" x1=\"" + fmt("%.1f", px(e)) + "\" x2=\"" + fmt("%.1f", px(e)) +
@@ -133,8 +141,8 @@ void svg_panel(std::string& out, const Chart& chart, double x_min, double x_max,
     out += "<line x1=\"" + fmt("%.1f", legend_x) + "\" x2=\"" + fmt("%.1f", legend_x + 18) +
            "\" y1=\"" + fmt("%.1f", top - 12) + "\" y2=\"" + fmt("%.1f", top - 12) +
            "\" stroke=\"" + s.color + "\" stroke-width=\"2\"/><text x=\"" +
-           fmt("%.1f", legend_x + 22) + "\" y=\"" + fmt("%.1f", top - 8) +
-           "\" font-size=\"12\">" + xml_escape(s.name) + "</text>\n";
+           fmt("%.1f", legend_x + 22) + "\" y=\"" + fmt("%.1f", top - 8) + "\" font-size=\"12\">" +
+           xml_escape(s.name) + "</text>\n";
     legend_x += 90;
   }
   out += "</g>\n";
@@ -147,7 +155,10 @@ void svg_panel(std::string& out, const Chart& chart, double x_min, double x_max,
 class Canvas {
  public:
   Canvas(int cols, int rows, int sub_x, int sub_y, int series)
-      : cols_(cols), rows_(rows), sub_x_(sub_x), sub_y_(sub_y),
+      : cols_(cols),
+        rows_(rows),
+        sub_x_(sub_x),
+        sub_y_(sub_y),
         bits_(static_cast<std::size_t>(cols * rows * series), 0) {}
 
   int dots_x() const { return cols_ * sub_x_; }
@@ -167,8 +178,14 @@ class Canvas {
       set(series, x0, y0);
       if (x0 == x1 && y0 == y1) break;
       const int e2 = 2 * err;
-      if (e2 >= dy) { err += dy; x0 += sx; }
-      if (e2 <= dx) { err += dx; y0 += sy; }
+      if (e2 >= dy) {
+        err += dy;
+        x0 += sx;
+      }
+      if (e2 <= dx) {
+        err += dx;
+        y0 += sy;
+      }
     }
   }
   std::uint8_t bits(int series, int col, int row) const {
@@ -204,8 +221,8 @@ void terminal_chart(std::string& out, const Chart& chart, double x_min, double x
     return static_cast<int>(std::lround((x - x_min) / (x_max - x_min) * (canvas.dots_x() - 1)));
   };
   auto cy = [&](double y) {
-    const double t = (std::clamp(y, chart.y_min, chart.y_max) - chart.y_min) /
-                     (chart.y_max - chart.y_min);
+    const double t =
+        (std::clamp(y, chart.y_min, chart.y_max) - chart.y_min) / (chart.y_max - chart.y_min);
     return static_cast<int>(std::lround((1.0 - t) * (canvas.dots_y() - 1)));
   };
   for (int s = 0; s < n_series; ++s) {
@@ -236,6 +253,7 @@ void terminal_chart(std::string& out, const Chart& chart, double x_min, double x
     if (r == rows - 1) label = fmt("%7.3f ", chart.y_min);
     if (r == rows / 2) label = fmt("%7.3f ", (chart.y_min + chart.y_max) / 2.0);
     out += label + "|";
+    int active = -1;  // colour currently switched on, so runs share one escape
     for (int c = 0; c < cols; ++c) {
       std::uint8_t all = 0;
       int first = -1, count = 0;
@@ -247,26 +265,29 @@ void terminal_chart(std::string& out, const Chart& chart, double x_min, double x
           ++count;
         }
       }
+      if (opt.color && all != 0 && first % 2 != active) {
+        out += kColor[first % 2];
+        active = first % 2;
+      }
       if (all == 0) {
         out += ' ';
-        continue;
-      }
-      if (opt.color) out += kColor[first % 2];
-      if (dots) {
+      } else if (dots) {
         out += braille(all);
       } else {
         out += count > 1 ? '#' : kMarker[first % 2];
       }
-      if (opt.color) out += "\x1b[0m";
     }
+    if (active >= 0) out += "\x1b[0m";
     out += "\n";
   }
   out += std::string(8, ' ') + "+" + std::string(static_cast<std::size_t>(cols), '-') + "\n";
   std::string axis = std::string(9, ' ') + fmt("%.0f", x_min);
   const std::string right = fmt("%.0f", x_max) + " epoch";
   const std::size_t end = 9 + static_cast<std::size_t>(cols);
-  if (axis.size() + 1 + right.size() < end) axis += std::string(end - axis.size() - right.size(), ' ');
-  else axis += ' ';
+  if (axis.size() + 1 + right.size() < end)
+    axis += std::string(end - axis.size() - right.size(), ' ');
+  else
+    axis += ' ';
   out += axis + right + "\n";
 }
 
@@ -286,8 +307,9 @@ std::string render_svg(std::span<const EpochMetrics> epochs, const SvgPlotOption
          "\" font-family=\"sans-serif\">\n";
   out += "<title>" + xml_escape(options.title) + "</title>\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  out += "<text x=\"" + fmt("%.1f", w / 2) + "\" y=\"22\" font-size=\"16\" text-anchor=\"middle\">" +
-         xml_escape(options.title) + "</text>\n";
+  out += "<text x=\"" + fmt("%.1f", w / 2) +
+         "\" y=\"22\" font-size=\"16\" text-anchor=\"middle\">" + xml_escape(options.title) +
+         "</text>\n";
   if (epochs.empty()) {
     out += "<text x=\"" + fmt("%.1f", w / 2) + "\" y=\"" + fmt("%.1f", h / 2) +
            "\" text-anchor=\"middle\">no epochs</text>\n</svg>\n";

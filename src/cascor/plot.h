@@ -18,8 +18,8 @@
 namespace cascor {
 
 struct SvgPlotOptions {
-  int width = 800;    // pixels
-  int height = 560;   // pixels, both panels
+  int width = 800;   // pixels
+  int height = 560;  // pixels, both panels
   std::string title = "Cascade-Correlation training";
 };
 

@@ -87,8 +87,8 @@ std::string render_region_svg(const Network& network, const Dataset* points,
       char fill[16];
       std::snprintf(fill, sizeof fill, "#%02x%02x%02x", red, 200, blue);
       out += "<rect x=\"" + num(c * cell) + "\" y=\"" + num(r * cell) + "\" width=\"" +
-             num((end - c) * cell + 0.5) + "\" height=\"" + num(cell + 0.5) + "\" fill=\"" +
-             fill + "\"/>\n";
+             num((end - c) * cell + 0.5) + "\" height=\"" + num(cell + 0.5) + "\" fill=\"" + fill +
+             "\"/>\n";
       c = end;
     }
   }
@@ -97,9 +97,8 @@ std::string render_region_svg(const Network& network, const Dataset* points,
     for (std::size_t p = 0; p < points->size(); ++p) {
       const auto in = points->input(p);
       const bool plus = points->target(p)[0] > 0.0;
-      out += "<circle cx=\"" + num(px(in[0])) + "\" cy=\"" + num(py(in[1])) +
-             "\" r=\"3\" fill=\"" + (plus ? "#08306b" : "white") +
-             "\" stroke=\"black\" stroke-width=\"0.8\"/>\n";
+      out += "<circle cx=\"" + num(px(in[0])) + "\" cy=\"" + num(py(in[1])) + "\" r=\"3\" fill=\"" +
+             (plus ? "#08306b" : "white") + "\" stroke=\"black\" stroke-width=\"0.8\"/>\n";
     }
   }
   out += "</svg>\n";

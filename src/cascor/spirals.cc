@@ -14,8 +14,8 @@ SpiralPoint spiral_point(double i) {
 namespace {
 
 Dataset spirals_at(std::string name, double first, int count) {
-  Dataset d{.name = std::move(name), .input_size = 2, .output_size = 1, .inputs = {},
-            .targets = {}};
+  Dataset d{
+      .name = std::move(name), .input_size = 2, .output_size = 1, .inputs = {}, .targets = {}};
   for (int k = 0; k < count; ++k) {
     const SpiralPoint p = spiral_point(first + k);
     const double a[] = {p.x, p.y};
@@ -30,9 +30,7 @@ Dataset spirals_at(std::string name, double first, int count) {
 
 }  // namespace
 
-Dataset two_spirals_training() {
-  return spirals_at("two-spirals", 0.0, kSpiralPointsPerClass);
-}
+Dataset two_spirals_training() { return spirals_at("two-spirals", 0.0, kSpiralPointsPerClass); }
 
 Dataset two_spirals_validation() {
   return spirals_at("two-spirals-halfway", 0.5, kSpiralPointsPerClass - 1);

@@ -40,7 +40,11 @@ void print_stat(const char* name, const std::vector<double>& xs, const char* fmt
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] [--verbose] [--show] [--braille]\n                    [--svg PREFIX] [--output-epsilon E] [--candidate-epsilon E]\n                    [--output-patience N] [--candidate-patience N] [--pool N] [--error-prime 0|1]\n");
+  std::fprintf(stderr,
+               "usage: cascor-sweep [--seeds N] [--first-seed S] [--max-hidden-units H] "
+               "[--verbose] [--show] [--braille]\n                    [--svg PREFIX] "
+               "[--output-epsilon E] [--candidate-epsilon E]\n                    "
+               "[--output-patience N] [--candidate-patience N] [--pool N] [--error-prime 0|1]\n");
   return 2;
 }
 
@@ -49,9 +53,9 @@ int usage() {
 int main(int argc, char** argv) {
   int seeds = 10;
   bool verbose = false;
-  bool show = false;        // terminal plots and decision region of the first seed
-  bool braille = false;     // --braille: show them with coloured braille dots
-  std::string svg_prefix;   // write <prefix>curves.svg and <prefix>region.svg for the first seed
+  bool show = false;       // terminal plots and decision region of the first seed
+  bool braille = false;    // --braille: show them with coloured braille dots
+  std::string svg_prefix;  // write <prefix>curves.svg and <prefix>region.svg for the first seed
   std::uint64_t first_seed = 1;
   cascor::TrainerOptions options;
   for (int i = 1; i < argc; ++i) {
@@ -108,10 +112,11 @@ int main(int argc, char** argv) {
     cascor::CallbackObserver obs;
     cascor::EpochMetrics prev;
     auto phase_line = [&](const cascor::EpochMetrics& m) {
-      std::printf("    %-9s ends epoch %5d after %4d epochs: hidden %2d bits %3d loss %.4f "
-                  "acc %.3f score %.4f\n",
-                  cascor::to_string(m.phase), m.epoch, m.phase_epoch, m.hidden_units,
-                  m.bits_wrong, m.train_loss, m.train_accuracy, m.candidate_score);
+      std::printf(
+          "    %-9s ends epoch %5d after %4d epochs: hidden %2d bits %3d loss %.4f "
+          "acc %.3f score %.4f\n",
+          cascor::to_string(m.phase), m.epoch, m.phase_epoch, m.hidden_units, m.bits_wrong,
+          m.train_loss, m.train_accuracy, m.candidate_score);
     };
     std::vector<cascor::EpochMetrics> history;
     obs.epoch = [&](const cascor::EpochMetrics& m) {
@@ -124,11 +129,13 @@ int main(int argc, char** argv) {
     };
     const cascor::TrainingSummary s = trainer.run(&obs);
     if (k == 0 && show) {
-      std::printf("%s\n%s\n", cascor::render_terminal(history, {.style = braille ? cascor::TerminalStyle::kBraille
-                                                                  : cascor::TerminalStyle::kAscii,
-                                                       .color = braille})
-                      .c_str(),
-                  cascor::render_region_ascii(trainer.network(), &train).c_str());
+      std::printf(
+          "%s\n%s\n",
+          cascor::render_terminal(history, {.style = braille ? cascor::TerminalStyle::kBraille
+                                                             : cascor::TerminalStyle::kAscii,
+                                            .color = braille})
+              .c_str(),
+          cascor::render_region_ascii(trainer.network(), &train).c_str());
     }
     if (k == 0 && !svg_prefix.empty()) {
       cascor::write_svg(svg_prefix + "curves.svg", history);

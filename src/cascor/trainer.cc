@@ -27,7 +27,7 @@ nlohmann::json quickprop_json(const QuickpropOptions& q) {
 }
 
 struct SetScore {
-  double loss = 0.0;            // mean squared error
+  double loss = 0.0;  // mean squared error
   double sum_squared_error = 0.0;
   double accuracy = 0.0;
   int bits_wrong = 0;
@@ -358,9 +358,7 @@ nlohmann::json to_json(const TrainerOptions& o) {
           {"candidate_max_epochs", o.candidate_max_epochs}};
 }
 
-const char* to_string(Phase phase) {
-  return phase == Phase::kOutput ? "output" : "candidate";
-}
+const char* to_string(Phase phase) { return phase == Phase::kOutput ? "output" : "candidate"; }
 
 const char* to_string(Outcome outcome) {
   switch (outcome) {
@@ -388,10 +386,9 @@ Trainer::Trainer(TrainerOptions options, Dataset training, std::optional<Dataset
         validation_->output_size != training_.output_size) {
       throw std::invalid_argument("validation set '" + validation_->name + "' has shape " +
                                   std::to_string(validation_->input_size) + "->" +
-                                  std::to_string(validation_->output_size) +
-                                  ", training set '" + training_.name + "' has " +
-                                  std::to_string(training_.input_size) + "->" +
-                                  std::to_string(training_.output_size));
+                                  std::to_string(validation_->output_size) + ", training set '" +
+                                  training_.name + "' has " + std::to_string(training_.input_size) +
+                                  "->" + std::to_string(training_.output_size));
     }
   }
 }

@@ -32,11 +32,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cascor/dataset.h"
 #include "cascor/network.h"
@@ -58,7 +57,7 @@ struct TrainerOptions {
 
   // Output phase. quickprop epsilon is divided by the number of patterns.
   QuickpropOptions output_quickprop{.epsilon = 0.35, .mu = 2.0, .decay = 0.0001};
-  int output_patience = 8;               // epochs without significant change before stopping
+  int output_patience = 8;                // epochs without significant change before stopping
   double output_change_threshold = 0.01;  // a change of less than this fraction is not significant
   int output_max_epochs = 1000;
 
@@ -85,18 +84,18 @@ const char* to_string(Phase phase);  // "output" / "candidate"
 // the network does not change, so train/val figures repeat the last output
 // epoch's and candidate_score is the pool's best normalised S.
 struct EpochMetrics {
-  int epoch = 0;       // 1-based over the whole run
-  int step = 0;        // 0-based batch index: full-batch training makes one batch per
-                       // epoch, so step == epoch - 1 (unique and increasing in a run)
+  int epoch = 0;  // 1-based over the whole run
+  int step = 0;   // 0-based batch index: full-batch training makes one batch per
+                  // epoch, so step == epoch - 1 (unique and increasing in a run)
   double train_loss = 0.0;
   double train_accuracy = 0.0;
-  std::optional<double> val_loss;      // absent without a validation set
+  std::optional<double> val_loss;  // absent without a validation set
   std::optional<double> val_accuracy;
   double learning_rate = 0.0;  // the phase's quickprop epsilon (before scaling)
   int hidden_units = 0;        // installed hidden units during this epoch
   Phase phase = Phase::kOutput;
-  int phase_epoch = 0;         // 1-based within the current phase
-  int bits_wrong = 0;          // training outputs not within score_threshold
+  int phase_epoch = 0;           // 1-based within the current phase
+  int bits_wrong = 0;            // training outputs not within score_threshold
   double candidate_score = 0.0;  // candidate phase only
 };
 
@@ -105,10 +104,10 @@ struct TopologySnapshot {
   int epoch = 0;  // the candidate epoch that selected the unit
   std::size_t input_size = 0;
   std::size_t output_size = 0;
-  int hidden_units = 0;            // including the new unit
+  int hidden_units = 0;  // including the new unit
   std::size_t total_parameters = 0;
-  double candidate_score = 0.0;    // normalised S of the installed unit
-  std::string topology_json;       // Network::to_json(), compact
+  double candidate_score = 0.0;  // normalised S of the installed unit
+  std::string topology_json;     // Network::to_json(), compact
 };
 
 enum class Outcome {
@@ -121,16 +120,16 @@ const char* to_string(Outcome outcome);  // "solved" / "max_hidden_units" / "sto
 struct TrainingSummary {
   Outcome outcome = Outcome::kStopped;
   bool solved = false;
-  int epochs = 0;              // epochs run (== number of on_epoch calls)
+  int epochs = 0;  // epochs run (== number of on_epoch calls)
   int output_epochs = 0;
   int candidate_epochs = 0;
   int hidden_units = 0;
   std::size_t total_parameters = 0;
-  EpochMetrics final_metrics;  // the last epoch's
+  EpochMetrics final_metrics;               // the last epoch's
   std::optional<double> best_val_accuracy;  // over output epochs; first epoch on ties
   int best_val_epoch = 0;
   double wall_seconds = 0.0;
-  std::string topology_json;   // final network
+  std::string topology_json;  // final network
 };
 
 // Receives training events on the training thread, in order. Exceptions

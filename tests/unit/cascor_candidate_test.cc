@@ -1,11 +1,10 @@
-#include "cascor/candidate.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
+#include "cascor/candidate.h"
 #include "cascor/network.h"
 
 namespace cascor {
@@ -100,8 +99,7 @@ TEST(CascorCandidate, TrainingIncreasesTheBestScore) {
   pool.evaluate(p.values, p.residuals);
   const double initial = pool.best_score();
   for (int epoch = 0; epoch < 100; ++epoch) {
-    pool.update(p.values, p.residuals, {.epsilon = 1.0, .mu = 2.0, .decay = 0.0},
-                1.0 / (64 * 3));
+    pool.update(p.values, p.residuals, {.epsilon = 1.0, .mu = 2.0, .decay = 0.0}, 1.0 / (64 * 3));
     pool.evaluate(p.values, p.residuals);
   }
   EXPECT_GT(pool.best_score(), initial * 1.2);

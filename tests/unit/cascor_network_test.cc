@@ -1,10 +1,10 @@
-#include "cascor/network.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <stdexcept>
 #include <vector>
+
+#include "cascor/network.h"
 
 namespace cascor {
 namespace {

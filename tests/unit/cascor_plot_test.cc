@@ -1,5 +1,3 @@
-#include "cascor/plot.h"
-
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cascor/plot.h"
 #include "cascor/region.h"
 
 namespace cascor {
@@ -121,7 +120,7 @@ TEST(CascorPlot, SvgIsWellFormedAndHasFourCurves) {
   std::vector<std::string> names;
   ASSERT_EQ(xml_problem(svg, &names), "");
   EXPECT_EQ(names.front(), "svg");
-  EXPECT_EQ(count(svg, "data-series=\"train\""), 2);       // loss and accuracy panels
+  EXPECT_EQ(count(svg, "data-series=\"train\""), 2);  // loss and accuracy panels
   EXPECT_EQ(count(svg, "data-series=\"validation\""), 2);
   EXPECT_EQ(count(svg, "class=\"unit\""), 2 * 5);  // hidden units rose 5 times, both panels
   // Every epoch is a vertex (no flat runs here), inside the 800 x 560 view.
@@ -133,10 +132,10 @@ TEST(CascorPlot, SvgIsWellFormedAndHasFourCurves) {
     EXPECT_GE(y, 0);
     EXPECT_LE(y, 560);
   }
-  EXPECT_LT(loss.front().first, loss.back().first);   // epochs run left to right
+  EXPECT_LT(loss.front().first, loss.back().first);    // epochs run left to right
   EXPECT_LT(loss.front().second, loss.back().second);  // falling loss: y grows downwards
   const auto acc = polyline(svg, "train", 1);
-  EXPECT_GT(acc.front().second, acc.back().second);    // rising accuracy
+  EXPECT_GT(acc.front().second, acc.back().second);  // rising accuracy
 }
 
 TEST(CascorPlot, SvgSkipsValidationCurvesWithoutValidationData) {
@@ -159,8 +158,8 @@ TEST(CascorPlot, EmptySeriesGivesAValidDocument) {
 }
 
 TEST(CascorPlot, TitleIsEscaped) {
-  const std::string svg = render_svg(series(3, true), {.width = 400, .height = 300,
-                                                       .title = "a<b & \"c\""});
+  const std::string svg =
+      render_svg(series(3, true), {.width = 400, .height = 300, .title = "a<b & \"c\""});
   EXPECT_EQ(xml_problem(svg), "");
   EXPECT_NE(svg.find("a&lt;b &amp; &quot;c&quot;"), std::string::npos);
 }
@@ -243,7 +242,10 @@ TEST(CascorRegion, AsciiRegionShowsTheSignOfTheOutput) {
 
 TEST(CascorRegion, SvgRegionIsWellFormedAndMarksThePoints) {
   Network net(2, 1);
-  Dataset pts{.name = "p", .input_size = 2, .output_size = 1, .inputs = {1, 1, -1, -1},
+  Dataset pts{.name = "p",
+              .input_size = 2,
+              .output_size = 1,
+              .inputs = {1, 1, -1, -1},
               .targets = {0.5, -0.5}};
   const std::string svg = render_region_svg(net, &pts, {.columns = 30});
   EXPECT_EQ(xml_problem(svg), "");

@@ -1,11 +1,11 @@
 // Quickprop on one-dimensional quadratics E(w) = a/2 (w - m)^2, slope a (w - m).
-#include "cascor/quickprop.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <stdexcept>
 #include <vector>
+
+#include "cascor/quickprop.h"
 
 namespace cascor {
 namespace {

@@ -1,8 +1,8 @@
-#include "cascor/spirals.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include "cascor/spirals.h"
 
 namespace cascor {
 namespace {

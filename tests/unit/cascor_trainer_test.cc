@@ -1,5 +1,3 @@
-#include "cascor/trainer.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +6,7 @@
 #include <vector>
 
 #include "cascor/spirals.h"
+#include "cascor/trainer.h"
 
 namespace cascor {
 namespace {
@@ -44,6 +43,28 @@ TEST(CascorTrainer, SolvesXor) {
   EXPECT_TRUE(all_within_threshold(trainer.network(), xor_dataset(), 0.4));
   EXPECT_EQ(s.final_metrics.train_accuracy, 1.0);
   EXPECT_FALSE(s.best_val_accuracy.has_value());  // no validation set given
+}
+
+TEST(CascorTrainer, SolvesSeveralOutputsAtOnce) {
+  // Outputs: XOR and AND of the two inputs.
+  Dataset d{.name = "xor-and", .input_size = 2, .output_size = 2, .inputs = {}, .targets = {}};
+  for (int a = 0; a < 2; ++a) {
+    for (int b = 0; b < 2; ++b) {
+      const double x[] = {a ? 1.0 : -1.0, b ? 1.0 : -1.0};
+      const double t[] = {a != b ? 0.5 : -0.5, a && b ? 0.5 : -0.5};
+      d.add(x, t);
+    }
+  }
+  Recorder rec;
+  Trainer trainer({}, d, d);
+  const TrainingSummary s = trainer.run(&rec);
+  ASSERT_TRUE(s.solved);
+  for (std::size_t p = 0; p < d.size(); ++p) {
+    const auto out = trainer.network().predict(d.input(p));
+    for (std::size_t o = 0; o < 2; ++o) EXPECT_LT(std::fabs(out[o] - d.target(p)[o]), 0.4);
+  }
+  EXPECT_EQ(*s.final_metrics.val_accuracy, 1.0);
+  for (const TopologySnapshot& snap : rec.units) EXPECT_EQ(snap.output_size, 2u);
 }
 
 TEST(CascorTrainer, SolvesTwoSpiralsWithDefaults) {
@@ -165,8 +186,7 @@ TEST(CascorTrainer, InstalledUnitsKeepTheirInputWeights) {
 
 TEST(CascorTrainer, BestValidationAccuracyIsTheMaximumOverOutputEpochs) {
   Recorder rec;
-  const TrainingSummary s =
-      Trainer({}, two_spirals_training(), two_spirals_validation()).run(&rec);
+  const TrainingSummary s = Trainer({}, two_spirals_training(), two_spirals_validation()).run(&rec);
   double best = -1.0;
   int best_epoch = 0;
   for (const EpochMetrics& m : rec.epochs) {
@@ -219,8 +239,8 @@ TEST(CascorTrainer, RejectsBadOptionsNamingTheField) {
 }
 
 TEST(CascorTrainer, RejectsAValidationSetOfAnotherShape) {
-  Dataset other{.name = "wide", .input_size = 3, .output_size = 1, .inputs = {0, 0, 0},
-                .targets = {0.5}};
+  Dataset other{
+      .name = "wide", .input_size = 3, .output_size = 1, .inputs = {0, 0, 0}, .targets = {0.5}};
   EXPECT_THROW(Trainer({}, xor_dataset(), other), std::invalid_argument);
 }
 
