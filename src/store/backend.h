@@ -1,0 +1,45 @@
+// StoreBackend: what MetricsStoreImpl needs from a database — the writer's
+// MetricSink plus run, topology and read operations. Implemented by
+// SqliteBackend and CassandraBackend; both follow the same logical schema
+// (docs/schema.md) and the same semantics, checked by the conformance suite.
+//
+// Methods throw the canopy/errors.h exceptions with context. Thread safety:
+// every method may be called from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "canopy/types.h"
+#include "store/metric_sink.h"
+
+namespace canopy::store {
+
+// A (timestamp, step) row key; metrics are ordered by it, newest first.
+struct MetricKey {
+  Timestamp timestamp;
+  std::int32_t step = 0;
+};
+
+class StoreBackend : public MetricSink {
+ public:
+  // Writes every column of the run (unset optionals are left as they are).
+  virtual void put_run(const Run& run) = 0;
+  virtual std::optional<Run> get_run(const Uuid& run_id) = 0;
+  virtual std::vector<Run> list_runs(int limit, const std::optional<std::string>& status) = 0;
+  virtual std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit) = 0;
+  // Up to `limit` metrics with start <= timestamp < end and, when `before`
+  // is given, (timestamp, step) < before; newest first.
+  virtual std::vector<Metric> read_metrics(const Uuid& run_id, std::optional<Timestamp> start,
+                                           std::optional<Timestamp> end, std::optional<MetricKey> before,
+                                           int limit) = 0;
+  virtual void put_topology(const NetworkTopology& topology) = 0;
+  virtual std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) = 0;
+  // Releases connections; later calls fail.
+  virtual void close() = 0;
+};
+
+}  // namespace canopy::store

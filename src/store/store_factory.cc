@@ -1,0 +1,55 @@
+// open_store(): picks the backend the config names and starts the writer.
+#include <filesystem>
+
+#include "canopy/errors.h"
+#include "canopy/metrics_store.h"
+#include "store/cassandra_backend.h"
+#include "store/sqlite_backend.h"
+#include "store/store_impl.h"
+
+namespace canopy {
+namespace store {
+
+std::unique_ptr<StoreBackend> open_backend(const Config& config) {
+  if (config.cassandra.enabled) return make_cassandra_backend(config);
+  SqliteOptions o;
+  o.path = config.embedded.path.empty() ? default_sqlite_path() : config.embedded.path;
+  o.ttl_metrics_seconds = config.ttl.metrics_seconds;
+  o.ttl_runs_seconds = config.ttl.runs_seconds;
+  return std::make_unique<SqliteBackend>(o);
+}
+
+WriterOptions writer_options(const Config& config, const StoreBackend& backend) {
+  WriterOptions w;
+  w.buffer_capacity = config.writer.buffer_capacity;
+  w.overflow = config.writer.overflow;
+  w.durability = config.writer.durability;
+  w.batch_size = static_cast<std::size_t>(std::max(1, config.cassandra.batch_size));
+  w.flush_interval = config.cassandra.flush_interval;
+  w.retry_initial = config.writer.retry_initial;
+  w.retry_max = config.writer.retry_max;
+  w.spool_dir = config.writer.spool_dir;
+  if (w.spool_dir.empty()) {
+    // One spool per store: a SQLite file's spool sits next to it; a
+    // Cassandra keyspace's spool under the data directory.
+    if (config.cassandra.enabled) {
+      std::filesystem::path data = std::filesystem::path(default_sqlite_path()).parent_path();
+      if (!config.embedded.path.empty()) data = std::filesystem::path(config.embedded.path).parent_path();
+      w.spool_dir = (data / ("spool-cassandra-" + config.cassandra.keyspace)).string();
+    } else {
+      std::string db = backend.describe().substr(std::string("sqlite:").size());
+      w.spool_dir = db + "-spool";
+    }
+  }
+  return w;
+}
+
+}  // namespace store
+
+std::unique_ptr<MetricsStore> open_store(const Config& config) {
+  auto backend = store::open_backend(config);
+  store::WriterOptions w = store::writer_options(config, *backend);
+  return std::make_unique<store::MetricsStoreImpl>(std::move(backend), w);
+}
+
+}  // namespace canopy

@@ -1,0 +1,326 @@
+#include "store/writer.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "canopy/errors.h"
+
+namespace canopy::store {
+
+using namespace std::chrono_literals;
+
+std::chrono::milliseconds Writer::backoff(int attempt, std::chrono::milliseconds initial,
+                                          std::chrono::milliseconds max) {
+  if (attempt < 1) attempt = 1;
+  auto d = initial;
+  for (int i = 1; i < attempt && d < max; ++i) d *= 2;
+  return std::min(d, max);
+}
+
+Writer::Writer(MetricSink& sink, WriterOptions options, Clock* clock)
+    : sink_(sink), opt_(std::move(options)), clock_(clock != nullptr ? clock : &system_clock_) {
+  if (opt_.spool_dir.empty()) throw InvalidArgument("writer: spool directory is empty");
+  if (opt_.buffer_capacity == 0) throw InvalidArgument("writer: buffer_capacity must be at least 1");
+  spool_ = std::make_unique<SpoolWriter>(opt_.spool_dir, opt_.segment_bytes);
+  const auto& recovered = spool_->recovered_segments();
+  segments_.insert(recovered.begin(), recovered.end());
+  first_own_segment_ = recovered.empty() ? 1 : recovered.back() + 1;
+  if (!recovered.empty()) {
+    // Metrics an earlier process left: send them first, then what we store.
+    spill_ = true;
+    reader_ = std::make_unique<SpoolReader>(spool_->dir(), SpoolPosition{recovered.front(), 0});
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() {
+  try {
+    close(2s);
+  } catch (...) {
+    // Unsent metrics stay in the spool for the next process.
+  }
+}
+
+void Writer::note_segment(std::uint64_t seg) {
+  if (seg != last_noted_segment_) {
+    segments_.insert(seg);
+    last_noted_segment_ = seg;
+  }
+}
+
+void Writer::store(const Uuid& run_id, const Metric& metric) {
+  if (run_id.is_nil()) throw InvalidArgument("store_metric: run id is the nil UUID");
+  std::unique_lock lk(mu_);
+  if (closed_) throw Error("store_metric: the store is closed (run " + run_id.str() + ")");
+
+  MetricRecord rec{run_id, metric, 0};
+  if (!rec.metric.timestamp) rec.metric.timestamp = clock_->now();
+  RunStats& st = runs_[run_id];
+  if (!rec.metric.step) rec.metric.step = st.next_step++;
+
+  bool room = !spill_ && queue_.size() < opt_.buffer_capacity;
+  if (!room && !spill_ && opt_.overflow == OverflowPolicy::kBlock) {
+    done_cv_.wait(lk, [&] { return closed_ || spill_ || queue_.size() < opt_.buffer_capacity; });
+    if (closed_) throw Error("store_metric: the store was closed while waiting for room (run " + run_id.str() + ")");
+    room = !spill_;
+  }
+  if (!room && opt_.overflow == OverflowPolicy::kDrop && opt_.durability == Durability::kBuffered) {
+    ++counters_.dropped;
+    return;
+  }
+
+  rec.seq = next_seq_;
+  SpoolPosition where;
+  bool spooled = false;
+  if (opt_.durability == Durability::kSpoolEach || !room) {
+    std::array<std::uint8_t, kMetricRecordSize> buf;
+    encode_metric_record(rec, buf.data());
+    if (spool_->append(buf, &where)) {
+      spooled = true;
+      ++counters_.spooled;
+      note_segment(where.segment);
+    } else if (!room) {
+      throw SpoolError("store_metric: buffer full and the spool failed (run " + run_id.str() +
+                       "): " + spool_->last_error());
+    } else {
+      last_error_ = "spool: " + spool_->last_error();  // kept in memory; reported, not fatal
+    }
+  }
+  ++next_seq_;
+  ++counters_.stored;
+
+  // Statistics for complete_run.
+  const Metric& m = rec.metric;
+  ++st.metrics;
+  if (st.metrics == 1 || *m.timestamp >= *st.newest.timestamp) st.newest = m;
+  if (m.val_accuracy && !std::isnan(*m.val_accuracy) &&
+      (!st.best_val_accuracy || *m.val_accuracy > *st.best_val_accuracy)) {
+    st.best_val_accuracy = m.val_accuracy;
+    st.best_epoch = m.epoch;
+  }
+  if (m.hidden_units && (!st.max_hidden_units || *m.hidden_units > *st.max_hidden_units)) {
+    st.max_hidden_units = m.hidden_units;
+  }
+
+  if (room) {
+    queue_.push_back({std::move(rec), spooled ? where.segment : 0});
+    if (spooled) ++segment_refs_[where.segment];
+    if (queue_.size() == opt_.batch_size) work_cv_.notify_one();
+  } else if (!spill_) {
+    spill_ = true;
+    reader_ = std::make_unique<SpoolReader>(spool_->dir(), where);
+    work_cv_.notify_one();
+  }
+}
+
+void Writer::refill(std::unique_lock<std::mutex>& lk) {
+  SpoolPosition limit = spool_->end();
+  if (limit.segment == 0) limit = {first_own_segment_, 0};  // nothing appended yet in this process
+  const std::size_t want = opt_.buffer_capacity - std::min(opt_.buffer_capacity, queue_.size());
+  if (want == 0) return;
+  SpoolReader* reader = reader_.get();
+  std::vector<Entry> got;
+  bool at_end = false;
+  lk.unlock();
+  std::vector<std::uint8_t> payload;
+  while (got.size() < want) {
+    SpoolPosition at;
+    if (reader->next(payload, limit, &at) != SpoolReader::Status::kRecord) {
+      at_end = true;
+      break;
+    }
+    Entry e;
+    if (!decode_metric_record(payload, e.rec)) continue;  // foreign record: skip
+    e.segment = at.segment;
+    if (e.segment < first_own_segment_) e.rec.seq = 0;  // an earlier process's numbering
+    got.push_back(std::move(e));
+  }
+  lk.lock();
+  for (Entry& e : got) {
+    ++segment_refs_[e.segment];
+    if (e.rec.seq == 0) ++recovered_queued_;
+    queue_.push_back(std::move(e));
+  }
+  counters_.replayed += got.size();
+  SpoolPosition end_now = spool_->end();
+  if (end_now.segment == 0) end_now = {first_own_segment_, 0};
+  if (at_end && end_now == limit) {
+    spill_ = false;  // caught up: new metrics may use the queue again
+    reader_.reset();
+    done_cv_.notify_all();
+  }
+}
+
+void Writer::collect_segments() {
+  const std::uint64_t current = spool_->current_segment();
+  for (auto it = segments_.begin(); it != segments_.end();) {
+    std::uint64_t seg = *it;
+    if (seg >= current && current != 0) break;
+    auto ref = segment_refs_.find(seg);
+    if (ref != segment_refs_.end() && ref->second > 0) break;
+    if (reader_ && reader_->position().segment <= seg) break;
+    spool_->remove_segment(seg);
+    if (ref != segment_refs_.end()) segment_refs_.erase(ref);
+    it = segments_.erase(it);
+  }
+}
+
+void Writer::run() {
+  std::unique_lock lk(mu_);
+  auto last_send = std::chrono::steady_clock::now();
+  std::vector<MetricRecord> batch;
+  while (true) {
+    const auto due = last_send + opt_.flush_interval;
+    work_cv_.wait_until(lk, due, [&] {
+      return stop_ || (flush_waiters_ > 0 && !queue_.empty()) || queue_.size() >= opt_.batch_size ||
+             (spill_ && queue_.size() < opt_.buffer_capacity / 2 + 1);
+    });
+    if (stop_) break;
+    if (spill_ && queue_.size() < opt_.buffer_capacity / 2 + 1) refill(lk);
+    if (stop_) break;
+    const bool timer = std::chrono::steady_clock::now() >= due;
+    if (queue_.empty()) {
+      if (timer) last_send = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (!(timer || flush_waiters_ > 0 || queue_.size() >= opt_.batch_size || spill_)) continue;
+
+    const std::size_t n = std::min(queue_.size(), opt_.max_batch);
+    batch.clear();
+    for (std::size_t i = 0; i < n; ++i) batch.push_back(queue_[i].rec);
+    if (attempt_ > 0) counters_.retried += n;
+    in_flight_ = true;
+    lk.unlock();
+    SinkResult r;
+    try {
+      r = sink_.write_metrics(batch);
+    } catch (const std::exception& e) {
+      r = SinkResult::retryable(e.what());
+    }
+    lk.lock();
+    in_flight_ = false;
+    last_send = std::chrono::steady_clock::now();
+    if (r.ok) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const Entry& e = queue_.front();
+        if (e.rec.seq > acked_seq_) acked_seq_ = e.rec.seq;
+        if (e.segment != 0) --segment_refs_[e.segment];
+        if (e.rec.seq == 0 && recovered_queued_ > 0) --recovered_queued_;
+        queue_.pop_front();
+      }
+      counters_.written += n;
+      attempt_ = 0;
+      last_fatal_ = false;
+      last_error_.clear();
+      collect_segments();
+      done_cv_.notify_all();
+    } else {
+      ++attempt_;
+      last_fatal_ = r.fatal;
+      last_error_ = r.error;
+      done_cv_.notify_all();
+      work_cv_.wait_for(lk, backoff(attempt_, opt_.retry_initial, opt_.retry_max), [&] { return stop_; });
+    }
+  }
+}
+
+void Writer::flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lk(mu_);
+  const std::uint64_t target = next_seq_ - 1;
+  if (acked_seq_ >= target && !recovering()) return;
+  ++flush_waiters_;
+  work_cv_.notify_one();
+  const int attempt_at_start = attempt_;
+  bool done = done_cv_.wait_for(lk, timeout, [&] {
+    return (acked_seq_ >= target && !recovering()) || stop_ || (last_fatal_ && attempt_ > attempt_at_start);
+  });
+  --flush_waiters_;
+  if (acked_seq_ >= target && !recovering()) return;
+  std::uint64_t missing = target - std::min(target, acked_seq_);
+  std::string why = last_error_.empty() ? std::string("no answer yet") : last_error_;
+  throw FlushError("flush_metrics: " + std::to_string(missing) + " metric(s) not acknowledged by " +
+                   sink_.describe() + (done ? "" : " within " + std::to_string(timeout.count()) + " ms") +
+                   "; last error: " + why + " (they are kept and retried, not dropped)");
+}
+
+void Writer::close(std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lk(mu_);
+    if (closed_) return;
+  }
+  std::string failure;
+  try {
+    flush(timeout);
+  } catch (const FlushError& e) {
+    failure = e.what();
+  }
+  std::unique_lock lk(mu_);
+  if (closed_) return;
+  closed_ = true;
+  stop_ = true;
+  work_cv_.notify_all();
+  done_cv_.notify_all();
+  lk.unlock();
+  if (thread_.joinable()) thread_.join();
+  lk.lock();
+  // Whatever is only in memory goes to the spool for the next process.
+  std::array<std::uint8_t, kMetricRecordSize> buf;
+  std::size_t lost = 0;
+  for (const Entry& e : queue_) {
+    if (e.segment != 0) continue;
+    encode_metric_record(e.rec, buf.data());
+    SpoolPosition where;
+    if (spool_->append(buf, &where)) {
+      ++counters_.spooled;
+      note_segment(where.segment);
+    } else {
+      ++lost;
+    }
+  }
+  const bool everything_sent = queue_.empty() && !spill_;
+  spool_->close();
+  if (everything_sent) {
+    for (std::uint64_t seg : segments_) spool_->remove_segment(seg);
+    segments_.clear();
+  }
+  if (lost > 0) {
+    failure += "; " + std::to_string(lost) + " metric(s) could not be spooled either: " + spool_->last_error();
+  }
+  if (!failure.empty()) throw FlushError(failure);
+}
+
+bool Writer::recovering() const {
+  return recovered_queued_ > 0 || (reader_ && reader_->position().segment < first_own_segment_);
+}
+
+WriterCounters Writer::counters() const {
+  std::lock_guard lk(mu_);
+  return counters_;
+}
+
+std::optional<RunStats> Writer::run_stats(const Uuid& run_id) const {
+  std::lock_guard lk(mu_);
+  auto it = runs_.find(run_id);
+  if (it == runs_.end() || it->second.metrics == 0) return std::nullopt;
+  return it->second;
+}
+
+std::size_t Writer::pending() const {
+  std::lock_guard lk(mu_);
+  return queue_.size();
+}
+
+std::string Writer::last_error() const {
+  std::lock_guard lk(mu_);
+  return last_error_;
+}
+
+std::string Writer::spool_dir() const { return spool_->dir(); }
+
+std::uint64_t Writer::spool_corrupt_records() const {
+  std::lock_guard lk(mu_);
+  return reader_ ? reader_->corrupt_records() : 0;
+}
+
+}  // namespace canopy::store

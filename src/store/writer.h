@@ -1,0 +1,158 @@
+// Writer: the buffered, crash-safe path from store_metric to a MetricSink,
+// shared by both backends.
+//
+// store() stamps the metric (timestamp from the Clock, step from a per-run
+// counter when the caller gave none), appends it to a bounded in-memory
+// queue (and, in Durability::kSpoolEach, to the spool first) and returns; it
+// never waits on the sink. One flush thread, owned by the Writer and joined
+// by close(), sends queue prefixes of up to max_batch metrics when
+// batch_size metrics wait, flush_interval has passed, or a flush() asks.
+// A failed send keeps the batch at the head of the queue and retries it with
+// exponential backoff (retry_initial doubling up to retry_max).
+//
+// Overflow (queue full) with OverflowPolicy::kSpool: the metric goes to the
+// spool and the writer enters "spill" mode — every later metric goes to the
+// spool too (to keep store order) until the flush thread has read the spool
+// back into the queue and caught up. kBlock waits for room; kDrop (only in
+// Durability::kBuffered) counts the metric as dropped.
+//
+// Restart: spool segments left by an earlier process (same spool instance
+// directory) are replayed first, in order. Segments are deleted once every
+// record in them is acknowledged; close() leaves in the spool whatever it
+// could not send, so the next Writer on that directory sends it.
+//
+// Thread safety: store(), flush(), counters(), run_stats() may be called
+// from any thread. State shared with the flush thread is guarded by mu_.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "canopy/config.h"
+#include "canopy/types.h"
+#include "store/clock.h"
+#include "store/metric_record.h"
+#include "store/metric_sink.h"
+#include "store/spool.h"
+
+namespace canopy::store {
+
+struct WriterOptions {
+  std::size_t buffer_capacity = 100'000;
+  OverflowPolicy overflow = OverflowPolicy::kSpool;
+  Durability durability = Durability::kBuffered;
+  std::string spool_dir;                      // base directory of the spool (required)
+  std::size_t batch_size = 100;               // queued metrics that trigger a send
+  std::chrono::milliseconds flush_interval{5'000};
+  std::chrono::milliseconds retry_initial{100};
+  std::chrono::milliseconds retry_max{10'000};
+  std::size_t max_batch = 10'000;             // metrics per write_metrics call
+  std::size_t segment_bytes = kDefaultSegmentBytes;
+};
+
+// What the writer saw of one run in this process (for complete_run).
+struct RunStats {
+  std::int32_t next_step = 0;
+  std::uint64_t metrics = 0;
+  Metric newest;  // the metric with the newest timestamp (ties: the later call)
+  std::optional<double> best_val_accuracy;
+  std::optional<std::int32_t> best_epoch;
+  std::optional<std::int32_t> max_hidden_units;
+};
+
+class Writer {
+ public:
+  // Opens the spool (throws SpoolError) and starts the flush thread.
+  // `sink` and `clock` must outlive the Writer; clock nullptr → system clock.
+  Writer(MetricSink& sink, WriterOptions options, Clock* clock = nullptr);
+  // close() with a short timeout; never throws.
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Throws InvalidArgument (nil run id), Error (closed), SpoolError (the
+  // spool could not take a metric that had to go there; not stored then).
+  void store(const Uuid& run_id, const Metric& metric);
+  // Returns once every metric stored before the call — and every metric an
+  // earlier process left in the spool — is acknowledged by the sink; throws FlushError after `timeout`, or at once when the sink's last
+  // answer was a fatal error.
+  void flush(std::chrono::milliseconds timeout);
+  // Flushes (up to `timeout`), stops the flush thread and closes the spool,
+  // leaving unsent metrics in it. Idempotent. Throws FlushError when metrics
+  // were left unsent (after stopping).
+  void close(std::chrono::milliseconds timeout);
+
+  WriterCounters counters() const;
+  std::optional<RunStats> run_stats(const Uuid& run_id) const;
+  // Metrics not yet acknowledged (queued, in flight, or waiting in the spool
+  // to be read back — the latter counted once read).
+  std::size_t pending() const;
+  std::string last_error() const;
+  // Directory of the spool instance this writer owns.
+  std::string spool_dir() const;
+  // Records found corrupt while reading the spool back.
+  std::uint64_t spool_corrupt_records() const;
+
+  // Delay before retry number `attempt` (1-based): initial · 2^(attempt-1),
+  // at most `max`.
+  static std::chrono::milliseconds backoff(int attempt, std::chrono::milliseconds initial,
+                                           std::chrono::milliseconds max);
+
+ private:
+  struct Entry {
+    MetricRecord rec;
+    std::uint64_t segment = 0;  // spool segment holding it, 0 if only in memory
+  };
+
+  void run();
+  // Reads spooled records back into the queue; called with lk held, releases it meanwhile.
+  void refill(std::unique_lock<std::mutex>& lk);
+  // Deletes spool segments nobody needs any more; called with mu_ held.
+  void collect_segments();
+  void note_segment(std::uint64_t seg);
+  // True while metrics left by an earlier process are not all acknowledged.
+  bool recovering() const;
+
+  MetricSink& sink_;
+  const WriterOptions opt_;
+  SystemClock system_clock_;
+  Clock* clock_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;   // wakes the flush thread
+  std::condition_variable done_cv_;   // wakes flush() waiters and kBlock producers
+  std::unique_ptr<SpoolWriter> spool_;
+  std::deque<Entry> queue_;
+  bool spill_ = false;
+  std::unique_ptr<SpoolReader> reader_;
+  std::uint64_t first_own_segment_ = 1;  // segments below were left by an earlier process
+  std::set<std::uint64_t> segments_;     // spool segments that exist
+  std::uint64_t last_noted_segment_ = 0;
+  std::map<std::uint64_t, std::uint64_t> segment_refs_;  // queued entries per segment
+  std::unordered_map<Uuid, RunStats> runs_;
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t acked_seq_ = 0;  // every metric with seq <= this is acknowledged
+  std::uint64_t recovered_queued_ = 0;  // queued entries from an earlier process
+  int flush_waiters_ = 0;
+  bool in_flight_ = false;
+  int attempt_ = 0;       // consecutive failed sends
+  bool last_fatal_ = false;
+  std::string last_error_;
+  WriterCounters counters_;
+  bool stop_ = false;
+  bool closed_ = false;
+  std::thread thread_;
+};
+
+}  // namespace canopy::store

@@ -1,0 +1,22 @@
+// The conformance suite's view of a backend. store_conformance_test.cc
+// holds the tests; each backend links them with its own implementation of
+// these functions (store_conformance_sqlite.cc, store_conformance_cassandra.cc),
+// giving one test binary per backend with its own ctest label.
+#pragma once
+
+#include <string>
+
+#include "canopy/config.h"
+
+namespace canopy::conformance {
+
+// Name printed in failure messages ("sqlite", "cassandra").
+const char* backend_name();
+// A config naming a fresh, empty store of this backend; `scratch` is an
+// empty directory the test owns (spool, database file).
+Config fresh_config(const std::string& scratch);
+// Removes what fresh_config created on a server (keyspace); called at the end
+// of every test.
+void cleanup(const Config& config);
+
+}  // namespace canopy::conformance

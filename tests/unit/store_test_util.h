@@ -1,0 +1,132 @@
+// Helpers shared by the store's tests: temporary directories, an in-memory
+// sink with scripted failures, a settable clock.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "store/clock.h"
+#include "store/metric_sink.h"
+
+namespace canopy::store {
+
+// A fresh directory under $TMPDIR, removed with its contents at scope end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "canopy-store-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) std::abort();
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Stores metrics in memory keyed like the real tables: (run, timestamp,
+// step) → metric, merging like an upsert. Can be told to fail.
+class MemorySink final : public MetricSink {
+ public:
+  using Key = std::tuple<Uuid, std::int64_t, std::int32_t>;
+
+  SinkResult write_metrics(std::span<const MetricRecord> batch) override {
+    std::lock_guard lk(mu_);
+    ++calls_;
+    batch_sizes_.push_back(batch.size());
+    if (fail_next_ > 0 || fail_always_) {
+      if (fail_next_ > 0) --fail_next_;
+      ++failures_;
+      cv_.notify_all();
+      return fatal_ ? SinkResult::failure("scripted fatal failure") : SinkResult::retryable("scripted failure");
+    }
+    for (const MetricRecord& r : batch) {
+      Key k{r.run_id, r.metric.timestamp->time_since_epoch().count(), *r.metric.step};
+      rows_[k] = r.metric;
+      order_.push_back(r);
+      ++writes_;
+    }
+    cv_.notify_all();
+    return SinkResult::success();
+  }
+  std::string describe() const override { return "memory"; }
+
+  void fail_next(int n) {
+    std::lock_guard lk(mu_);
+    fail_next_ = n;
+  }
+  void fail_always(bool on, bool fatal = false) {
+    std::lock_guard lk(mu_);
+    fail_always_ = on;
+    fatal_ = fatal;
+  }
+  std::size_t rows() const {
+    std::lock_guard lk(mu_);
+    return rows_.size();
+  }
+  std::map<Key, Metric> snapshot() const {
+    std::lock_guard lk(mu_);
+    return rows_;
+  }
+  std::vector<MetricRecord> order() const {
+    std::lock_guard lk(mu_);
+    return order_;
+  }
+  int failures() const {
+    std::lock_guard lk(mu_);
+    return failures_;
+  }
+  int calls() const {
+    std::lock_guard lk(mu_);
+    return calls_;
+  }
+  std::vector<std::size_t> batch_sizes() const {
+    std::lock_guard lk(mu_);
+    return batch_sizes_;
+  }
+  // Waits (bounded, generous) until `n` failures were returned.
+  bool wait_failures(int n) {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, std::chrono::seconds(30), [&] { return failures_ >= n; });
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<Key, Metric> rows_;
+  std::vector<MetricRecord> order_;
+  std::vector<std::size_t> batch_sizes_;
+  int fail_next_ = 0;
+  bool fail_always_ = false;
+  bool fatal_ = false;
+  int failures_ = 0;
+  int calls_ = 0;
+  std::size_t writes_ = 0;
+};
+
+// A clock that returns what the test sets.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(std::int64_t ms = 1'700'000'000'000) : ms_(ms) {}
+  Timestamp now() override { return Timestamp(std::chrono::milliseconds(ms_.load())); }
+  void set(std::int64_t ms) { ms_ = ms; }
+  void advance(std::int64_t ms) { ms_ += ms; }
+
+ private:
+  std::atomic<std::int64_t> ms_;
+};
+
+}  // namespace canopy::store
