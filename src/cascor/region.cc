@@ -40,7 +40,7 @@ std::string render_region_ascii(const Network& network, const Dataset* points,
     const double y = e - (r + 0.5) * 2 * e / rows;
     for (int c = 0; c < cols; ++c) {
       const double x = -e + (c + 0.5) * 2 * e / cols;
-      grid[r][c] = output_at(network, x, y) > 0.0 ? '#' : '.';
+      grid[r][c] = output_at(network, x, y) > 0.0 ? ':' : ' ';
     }
   }
   if (points != nullptr) {

@@ -17,7 +17,7 @@ struct RegionOptions {
   int svg_size = 480;   // SVG: pixels per side
 };
 
-// Terminal rendering: '#' where output 0 > 0, '.' elsewhere; training points
+// Terminal rendering: ':' where output 0 > 0, ' ' elsewhere; training points
 // of `points` (may be null) as 'X' (target > 0) and 'O' (target <= 0).
 // Throws std::invalid_argument unless the network has exactly two inputs.
 std::string render_region_ascii(const Network& network, const Dataset* points,

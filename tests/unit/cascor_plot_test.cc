@@ -237,7 +237,7 @@ TEST(CascorRegion, AsciiRegionShowsTheSignOfTheOutput) {
   w[1] = 10.0;  // output > 0 exactly where x > 0
   const auto ls = lines(render_region_ascii(net, nullptr, {.columns = 20, .rows = 6}));
   ASSERT_EQ(ls.size(), 6u);
-  for (const auto& l : ls) EXPECT_EQ(l, std::string(10, '.') + std::string(10, '#'));
+  for (const auto& l : ls) EXPECT_EQ(l, std::string(10, ' ') + std::string(10, ':'));
 }
 
 TEST(CascorRegion, SvgRegionIsWellFormedAndMarksThePoints) {
