@@ -1,0 +1,210 @@
+"""MetricsStore and CassandraManager: the Python face of canopy::MetricsStore.
+
+Types on the Python side:
+  * run ids: uuid.UUID, or str in the canonical 36-character form; returned
+    as uuid.UUID.
+  * timestamps: timezone-aware datetime (any zone) or int/float seconds since
+    the Unix epoch; returned as datetime in UTC. Stored to the millisecond
+    (a datetime's microseconds are dropped). A naive datetime raises
+    InvalidArgument.
+  * a metric: dict with any of the keys timestamp, step, epoch, train_loss,
+    train_accuracy, val_loss, val_accuracy, learning_rate, hidden_units
+    (None or missing: not recorded). Query results are dicts with every key.
+  * runs and topology snapshots: dicts (see get_run, query_topology).
+
+Thread safety: every method may be called from any thread. Methods that wait
+(writes, flush, reads, close) release the GIL while they wait, so other
+Python threads keep running.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Optional, Union
+
+from . import _config, _core
+from .errors import InvalidArgument
+
+RunId = Union[uuid.UUID, str]
+
+
+class MetricsStore:
+    """An open metrics store: embedded SQLite, or Cassandra when the
+    configuration has ``backend.cassandra.enabled: true``.
+
+    ``MetricsStore(config)`` is the same as ``canopy_store.open(config)``; see
+    that function for the forms ``config`` takes. Use it as a context manager
+    (``with canopy_store.open(...) as store:``) or call close(): closing
+    flushes what is buffered.
+    """
+
+    def __init__(self, config: Any = None, *, overrides: Optional[Mapping] = None,
+                 environment: Optional[Mapping] = None) -> None:
+        self._core = _core.open_store(_config.load(config, overrides, environment))
+
+    # --- writes ---------------------------------------------------------------
+
+    def store_metric(self, run_id: RunId, metric: Optional[Mapping] = None, /, **fields: Any) -> None:
+        """Buffers one metric of a run and returns without waiting for the
+        backend: ``store_metric(run, {"epoch": 3, "train_loss": 0.4})`` or
+        ``store_metric(run, epoch=3, train_loss=0.4)``.
+
+        timestamp unset → the time of the call; step unset → the next step of
+        this run in this process, so two metrics in one millisecond never
+        overwrite each other. Does not check that the run exists. Unknown
+        field names raise InvalidArgument.
+        """
+        if fields:
+            if metric:
+                both = sorted(set(metric) & set(fields))
+                if both:
+                    raise InvalidArgument(f"metric: {', '.join(both)} given both in the dict and as keywords")
+                fields = {**metric, **fields}
+            metric = fields
+        self._core.store_metric(run_id, {} if metric is None else dict(metric))
+
+    def flush_metrics(self, timeout: Any = None) -> None:
+        """Blocks until every metric stored before the call is acknowledged by
+        the backend. ``timeout`` in seconds or a timedelta (default 60 s);
+        raises FlushError with the backend's last error when it passes —
+        nothing is lost, the metrics stay queued and are retried."""
+        self._core.flush_metrics(timeout)
+
+    def create_run(self, run_id: Optional[RunId] = None, dataset_name: str = "",
+                   config: Any = None, *, tags: Optional[Mapping[str, str]] = None,
+                   notes: str = "", start_time: Any = None) -> uuid.UUID:
+        """Records a new run with status "running" and returns its id (a new
+        random UUID when ``run_id`` is None). ``config`` is the run's
+        configuration: a JSON-serialisable object (stored as JSON text), a str
+        of JSON text, or None. start_time defaults to now. Writes through.
+        Creating an existing run id overwrites its creation fields."""
+        if config is None:
+            config_json = ""
+        elif isinstance(config, str):
+            config_json = config
+        else:
+            try:
+                config_json = json.dumps(config, sort_keys=True)
+            except (TypeError, ValueError) as e:
+                raise InvalidArgument(f"config: not serialisable as JSON: {e}") from e
+        return self._core.create_run(run_id, dataset_name, config_json, dict(tags or {}), notes, start_time)
+
+    def complete_run(self, run_id: RunId, final_metrics: Optional[Mapping] = None,
+                     status: str = "completed") -> None:
+        """Flushes, then records the run's end: status, end_time,
+        duration_seconds and the final figures. ``final_metrics`` may hold
+        end_time, final_epoch, final_train_loss, final_train_accuracy,
+        final_val_loss, final_val_accuracy, best_val_accuracy, best_epoch,
+        total_hidden_units, total_parameters; what is left out is filled from
+        the metrics this process stored for the run. Raises NotFound when the
+        run does not exist."""
+        self._core.complete_run(run_id, None if final_metrics is None else dict(final_metrics), status)
+
+    def store_topology(self, run_id: RunId, topology: Mapping) -> None:
+        """Stores one network snapshot of a run (writes through). Keys:
+        timestamp (default now), epoch, input_size, output_size, hidden_units,
+        total_parameters (default 0) and topology_json (a str of JSON, or any
+        JSON-serialisable object, which is serialised)."""
+        snapshot = dict(topology)
+        body = snapshot.get("topology_json")
+        if body is not None and not isinstance(body, str):
+            try:
+                snapshot["topology_json"] = json.dumps(body, sort_keys=True)
+            except (TypeError, ValueError) as e:
+                raise InvalidArgument(f"topology.topology_json: not serialisable as JSON: {e}") from e
+        self._core.store_topology(run_id, snapshot)
+
+    # --- reads ----------------------------------------------------------------
+    # Reads see what the backend acknowledged: flush_metrics() first to see
+    # your own recent writes.
+
+    def get_run(self, run_id: RunId) -> Optional[dict]:
+        """The run as a dict, or None when it is unknown. Keys: run_id,
+        status, dataset_name, config_json, start_time, end_time,
+        duration_seconds, final_epoch, final_train_loss, final_train_accuracy,
+        final_val_loss, final_val_accuracy, best_val_accuracy, best_epoch,
+        total_hidden_units, total_parameters (None when not recorded), tags
+        (dict) and notes."""
+        return self._core.get_run(run_id)
+
+    def list_runs(self, limit: int = 100, status: Optional[str] = None) -> list[dict]:
+        """Up to ``limit`` runs, newest start_time first; only those with
+        this status when given."""
+        return self._core.list_runs(limit, status)
+
+    def list_runs_by_dataset(self, dataset_name: str, limit: int = 100) -> list[dict]:
+        """Up to ``limit`` runs of one dataset, newest start_time first."""
+        return self._core.list_runs_by_dataset(dataset_name, limit)
+
+    def query_metrics(self, run_id: RunId, start_time: Any = None, end_time: Any = None,
+                      limit: int = 1000) -> list[dict]:
+        """Up to ``limit`` metrics of a run with start_time <= timestamp <
+        end_time (None: unbounded), newest first. Unknown run → []."""
+        return self._core.query_metrics(run_id, start_time, end_time, limit)
+
+    def iter_metrics(self, run_id: RunId, start_time: Any = None, end_time: Any = None,
+                     page_size: int = 5000) -> Iterator[dict]:
+        """Every metric of a run in [start_time, end_time), newest first,
+        read ``page_size`` rows at a time (stable while new metrics arrive).
+        Use it while the store is open."""
+        cursor = self._core.open_metric_cursor(run_id, start_time, end_time, page_size)
+        while (page := cursor.next_page()) is not None:
+            yield from page
+
+    def query_topology(self, run_id: RunId, limit: int = 100) -> list[dict]:
+        """Up to ``limit`` topology snapshots of a run, newest first, as dicts
+        with the keys store_topology takes plus run_id."""
+        return self._core.query_topology(run_id, limit)
+
+    # --- state ----------------------------------------------------------------
+
+    def counters(self) -> dict:
+        """The writer's counters since the store was opened: stored, written,
+        retried, spooled, replayed, dropped (all monotonic)."""
+        return self._core.counters()
+
+    def describe(self) -> str:
+        """"sqlite:<path>" or "cassandra:<keyspace>@<contact points>"."""
+        return self._core.describe()
+
+    @property
+    def closed(self) -> bool:
+        return self._core.closed
+
+    def close(self) -> None:
+        """Flushes, stops the flush thread and releases the backend.
+        Idempotent. Raises FlushError if metrics could not be sent (they are
+        in the local spool then, replayed by the next open). Any later call
+        but close() raises ClosedError."""
+        self._core.close()
+
+    def __enter__(self) -> "MetricsStore":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<{type(self).__name__} {self._core.describe()}{state}>"
+
+
+class CassandraManager(MetricsStore):
+    """The reference's entry point: a MetricsStore that is always the
+    Cassandra backend, whatever ``backend.cassandra.enabled`` says.
+
+    ``contact_points``: host names or addresses (a list, or one str with
+    comma-separated hosts); None → ``backend.cassandra.contact_points`` of
+    the configuration. ``config`` takes the forms of canopy_store.open().
+    Connects, creates the keyspace and tables if missing and replays the
+    spool; raises Unavailable, SchemaError or ConfigError with context.
+    """
+
+    def __init__(self, contact_points: Union[Sequence[str], str, None] = None, config: Any = None, *,
+                 overrides: Optional[Mapping] = None, environment: Optional[Mapping] = None) -> None:
+        if isinstance(contact_points, str):
+            contact_points = [p.strip() for p in contact_points.split(",")]
+        points = None if contact_points is None else [str(p) for p in contact_points]
+        self._core = _core.cassandra_manager(points, _config.load(config, overrides, environment))

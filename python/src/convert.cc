@@ -1,0 +1,386 @@
+#include "convert.h"
+
+#include <datetime.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "canopy/errors.h"
+
+namespace canopy::python {
+namespace {
+
+// 1970-01-01T00:00:00+00:00, created by init_conversions and kept for the
+// life of the process (module state; never freed, like the module itself).
+PyObject* g_epoch = nullptr;
+
+std::string type_name(py::handle value) { return Py_TYPE(value.ptr())->tp_name; }
+
+[[noreturn]] void refuse(std::string_view what, const std::string& expected, py::handle got) {
+  throw InvalidArgument(std::string(what) + ": expected " + expected + ", got " + type_name(got) +
+                        " " + py::repr(got).cast<std::string>());
+}
+
+// The whole milliseconds of a timedelta, floor (timedelta normalises to
+// days, 0 <= seconds < 86400, 0 <= microseconds < 10^6).
+std::int64_t timedelta_floor_ms(py::handle delta) {
+  const std::int64_t days = PyDateTime_DELTA_GET_DAYS(delta.ptr());
+  const std::int64_t seconds = PyDateTime_DELTA_GET_SECONDS(delta.ptr());
+  const std::int64_t micros = PyDateTime_DELTA_GET_MICROSECONDS(delta.ptr());
+  return days * 86'400'000 + seconds * 1000 + micros / 1000;
+}
+
+bool is_number(py::handle value) {
+  if (PyBool_Check(value.ptr())) return false;  // True is an int to Python, never a metric value
+  if (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr()) || PyIndex_Check(value.ptr())) return true;
+  const PyNumberMethods* number = Py_TYPE(value.ptr())->tp_as_number;
+  return number != nullptr && number->nb_float != nullptr;  // e.g. numpy.float32
+}
+
+double to_double(py::handle value, std::string_view what) {
+  if (!is_number(value)) refuse(what, "a number", value);
+  const double result = PyFloat_AsDouble(value.ptr());
+  if (result == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+  return result;
+}
+
+std::int64_t to_int(py::handle value, std::string_view what, std::int64_t min, std::int64_t max) {
+  if (PyBool_Check(value.ptr()) || !PyIndex_Check(value.ptr())) refuse(what, "an int", value);
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  if (!index) throw py::error_already_set();
+  int overflow = 0;
+  const long long result = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (result == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow != 0 || result < min || result > max) {
+    throw InvalidArgument(std::string(what) + ": " + py::repr(value).cast<std::string>() +
+                          " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  return result;
+}
+
+// One optional field of a struct S, by member pointer; a table of these says
+// how a dict maps onto S and back, in the order the fields are listed.
+template <class S>
+struct Field {
+  const char* name;
+  std::variant<std::optional<double> S::*, std::optional<std::int32_t> S::*,
+               std::optional<std::int64_t> S::*, std::optional<Timestamp> S::*>
+      member;
+};
+
+template <class S>
+std::string field_names(const std::vector<Field<S>>& fields) {
+  std::string names;
+  for (const Field<S>& f : fields) names += (names.empty() ? "" : ", ") + std::string(f.name);
+  return names;
+}
+
+// Sets the field `name` of `out` from `value`; false when S has no such field.
+template <class S>
+bool set_field(const std::vector<Field<S>>& fields, S& out, const std::string& name, py::handle value,
+               const std::string& what) {
+  for (const Field<S>& f : fields) {
+    if (name != f.name) continue;
+    const std::string subject = what + "." + name;
+    std::visit(
+        [&](auto member) {
+          using T = typename std::remove_reference_t<decltype(out.*member)>::value_type;
+          if (value.is_none()) {
+            (out.*member).reset();
+          } else if constexpr (std::is_same_v<T, double>) {
+            out.*member = to_double(value, subject);
+          } else if constexpr (std::is_same_v<T, std::int32_t>) {
+            out.*member = static_cast<std::int32_t>(to_int(value, subject, std::numeric_limits<std::int32_t>::min(),
+                                                           std::numeric_limits<std::int32_t>::max()));
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            out.*member = to_int(value, subject, std::numeric_limits<std::int64_t>::min(),
+                                 std::numeric_limits<std::int64_t>::max());
+          } else {
+            out.*member = to_timestamp(value, subject);
+          }
+        },
+        f.member);
+    return true;
+  }
+  return false;
+}
+
+template <class S>
+void put_fields(const std::vector<Field<S>>& fields, const S& in, py::dict& out) {
+  for (const Field<S>& f : fields) {
+    std::visit(
+        [&](auto member) {
+          const auto& field = in.*member;
+          using T = typename std::remove_reference_t<decltype(field)>::value_type;
+          if (!field) {
+            out[f.name] = py::none();
+          } else if constexpr (std::is_same_v<T, Timestamp>) {
+            out[f.name] = from_timestamp(*field);
+          } else {
+            out[f.name] = *field;
+          }
+        },
+        f.member);
+  }
+}
+
+// Every (str key, value) of `dict`, or InvalidArgument when it is not a dict.
+std::vector<std::pair<std::string, py::handle>> items_of(py::handle dict, const std::string& what) {
+  if (!PyDict_Check(dict.ptr())) refuse(what, "a dict", dict);
+  std::vector<std::pair<std::string, py::handle>> items;
+  for (auto [key, value] : py::reinterpret_borrow<py::dict>(dict)) {
+    if (!PyUnicode_Check(key.ptr())) refuse(what + " field name", "a str", key);
+    items.emplace_back(key.cast<std::string>(), value);
+  }
+  return items;
+}
+
+template <class S>
+S struct_from_dict(const std::vector<Field<S>>& fields, py::handle dict, const std::string& what) {
+  S out{};
+  for (const auto& [name, value] : items_of(dict, what)) {
+    if (!set_field(fields, out, name, value, what)) {
+      throw InvalidArgument(what + ": unknown field \"" + name + "\"; allowed: " + field_names(fields));
+    }
+  }
+  return out;
+}
+
+const std::vector<Field<Metric>>& metric_fields() {
+  static const std::vector<Field<Metric>> fields{
+      {"timestamp", &Metric::timestamp},         {"step", &Metric::step},
+      {"epoch", &Metric::epoch},                 {"train_loss", &Metric::train_loss},
+      {"train_accuracy", &Metric::train_accuracy}, {"val_loss", &Metric::val_loss},
+      {"val_accuracy", &Metric::val_accuracy},   {"learning_rate", &Metric::learning_rate},
+      {"hidden_units", &Metric::hidden_units},
+  };
+  return fields;
+}
+
+const std::vector<Field<FinalMetrics>>& final_metrics_fields() {
+  using F = FinalMetrics;
+  static const std::vector<Field<F>> fields{
+      {"end_time", &F::end_time},
+      {"final_epoch", &F::final_epoch},
+      {"final_train_loss", &F::final_train_loss},
+      {"final_train_accuracy", &F::final_train_accuracy},
+      {"final_val_loss", &F::final_val_loss},
+      {"final_val_accuracy", &F::final_val_accuracy},
+      {"best_val_accuracy", &F::best_val_accuracy},
+      {"best_epoch", &F::best_epoch},
+      {"total_hidden_units", &F::total_hidden_units},
+      {"total_parameters", &F::total_parameters},
+  };
+  return fields;
+}
+
+const std::vector<Field<Run>>& run_optional_fields() {
+  static const std::vector<Field<Run>> fields{
+      {"start_time", &Run::start_time},
+      {"end_time", &Run::end_time},
+      {"duration_seconds", &Run::duration_seconds},
+      {"final_epoch", &Run::final_epoch},
+      {"final_train_loss", &Run::final_train_loss},
+      {"final_train_accuracy", &Run::final_train_accuracy},
+      {"final_val_loss", &Run::final_val_loss},
+      {"final_val_accuracy", &Run::final_val_accuracy},
+      {"best_val_accuracy", &Run::best_val_accuracy},
+      {"best_epoch", &Run::best_epoch},
+      {"total_hidden_units", &Run::total_hidden_units},
+      {"total_parameters", &Run::total_parameters},
+  };
+  return fields;
+}
+
+}  // namespace
+
+void init_conversions() {
+  PyDateTime_IMPORT;
+  if (PyDateTimeAPI == nullptr) throw py::error_already_set();
+  g_epoch = PyDateTimeAPI->DateTime_FromDateAndTime(1970, 1, 1, 0, 0, 0, 0, PyDateTime_TimeZone_UTC,
+                                                    PyDateTimeAPI->DateTimeType);
+  if (g_epoch == nullptr) throw py::error_already_set();
+}
+
+Uuid to_uuid(py::handle value, std::string_view what) {
+  if (PyUnicode_Check(value.ptr())) {
+    try {
+      return Uuid::parse(value.cast<std::string>());
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(std::string(what) + ": " + e.what());
+    }
+  }
+  py::object uuid_class = py::module_::import("uuid").attr("UUID");
+  if (!py::isinstance(value, uuid_class)) refuse(what, "a uuid.UUID or a str", value);
+  const std::string raw = value.attr("bytes").cast<std::string>();
+  std::array<std::uint8_t, 16> bytes{};
+  std::copy(raw.begin(), raw.end(), bytes.begin());
+  return Uuid(bytes);
+}
+
+py::object from_uuid(const Uuid& uuid) {
+  const auto& b = uuid.bytes();
+  return py::module_::import("uuid").attr("UUID")(
+      py::arg("bytes") = py::bytes(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
+Timestamp to_timestamp(py::handle value, std::string_view what) {
+  if (PyDateTime_Check(value.ptr())) {
+    if (value.attr("utcoffset")().is_none()) {
+      throw InvalidArgument(std::string(what) + ": naive datetime " + py::repr(value).cast<std::string>() +
+                            "; pass a timezone-aware one, e.g. datetime.now(timezone.utc)");
+    }
+    py::object delta = py::reinterpret_borrow<py::object>(value) - py::handle(g_epoch);
+    return Timestamp(std::chrono::milliseconds(timedelta_floor_ms(delta)));
+  }
+  // Seconds since the epoch; the range keeps milliseconds within int64 and
+  // datetime's years 1..9999.
+  constexpr double kMaxSeconds = 253'402'300'799.0;  // 9999-12-31T23:59:59Z
+  constexpr double kMinSeconds = -62'135'596'800.0;  // 0001-01-01T00:00:00Z
+  if (!is_number(value)) refuse(what, "a timezone-aware datetime or seconds since the Unix epoch", value);
+  const double seconds = to_double(value, what);
+  if (!std::isfinite(seconds) || seconds < kMinSeconds || seconds > kMaxSeconds) {
+    throw InvalidArgument(std::string(what) + ": " + py::repr(value).cast<std::string>() +
+                          " seconds since the Unix epoch is not a time between the years 1 and 9999");
+  }
+  if (PyLong_Check(value.ptr())) {  // exact for ints
+    return Timestamp(std::chrono::seconds(to_int(value, what, static_cast<std::int64_t>(kMinSeconds),
+                                                 static_cast<std::int64_t>(kMaxSeconds))));
+  }
+  return Timestamp(std::chrono::milliseconds(std::llround(seconds * 1000.0)));
+}
+
+std::optional<Timestamp> to_optional_timestamp(py::handle value, std::string_view what) {
+  if (value.is_none()) return std::nullopt;
+  return to_timestamp(value, what);
+}
+
+py::object from_timestamp(const Timestamp& timestamp) {
+  using namespace std::chrono;
+  const sys_days day = floor<days>(timestamp);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> time{timestamp - day};
+  PyObject* result = PyDateTimeAPI->DateTime_FromDateAndTime(
+      static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+      static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(time.hours().count()),
+      static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()),
+      static_cast<int>(time.subseconds().count()) * 1000, PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType);
+  if (result == nullptr) throw py::error_already_set();  // year outside 1..9999
+  return py::reinterpret_steal<py::object>(result);
+}
+
+std::chrono::milliseconds to_timeout(py::handle value, std::chrono::milliseconds fallback,
+                                     std::string_view what) {
+  if (value.is_none()) return fallback;
+  double seconds = 0;
+  if (PyDelta_Check(value.ptr())) {
+    seconds = value.attr("total_seconds")().cast<double>();
+  } else if (is_number(value)) {
+    seconds = to_double(value, what);
+  } else {
+    refuse(what, "seconds or a datetime.timedelta", value);
+  }
+  if (!(seconds >= 0) || seconds > 1e9) {
+    throw InvalidArgument(std::string(what) + ": " + py::repr(value).cast<std::string>() +
+                          " is not a timeout between 0 and 10^9 seconds");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
+}
+
+Metric to_metric(py::handle dict) { return struct_from_dict(metric_fields(), dict, "metric"); }
+
+py::dict from_metric(const Metric& metric) {
+  py::dict out;
+  put_fields(metric_fields(), metric, out);
+  return out;
+}
+
+FinalMetrics to_final_metrics(py::handle dict) {
+  if (dict.is_none()) return {};
+  return struct_from_dict(final_metrics_fields(), dict, "final_metrics");
+}
+
+py::dict from_run(const Run& run) {
+  py::dict out;
+  out["run_id"] = from_uuid(run.run_id);
+  out["status"] = run.status;
+  out["dataset_name"] = run.dataset_name;
+  out["config_json"] = run.config_json;
+  put_fields(run_optional_fields(), run, out);
+  out["tags"] = py::cast(run.tags);
+  out["notes"] = run.notes;
+  return out;
+}
+
+NetworkTopology to_topology(const Uuid& run_id, py::handle dict) {
+  NetworkTopology out;
+  out.run_id = run_id;
+  bool have_timestamp = false;
+  constexpr auto kInt32Min = std::numeric_limits<std::int32_t>::min();
+  constexpr auto kInt32Max = std::numeric_limits<std::int32_t>::max();
+  const std::string what = "topology";
+  for (const auto& [name, value] : items_of(dict, what)) {
+    const std::string subject = what + "." + name;
+    if (name == "run_id") {
+      if (to_uuid(value, subject) != run_id) {
+        throw InvalidArgument(subject + ": " + py::str(value).cast<std::string>() +
+                              " differs from the run_id argument " + run_id.str());
+      }
+    } else if (name == "timestamp") {
+      if (!value.is_none()) {
+        out.timestamp = to_timestamp(value, subject);
+        have_timestamp = true;
+      }
+    } else if (name == "epoch") {
+      out.epoch = static_cast<std::int32_t>(to_int(value, subject, kInt32Min, kInt32Max));
+    } else if (name == "input_size") {
+      out.input_size = static_cast<std::int32_t>(to_int(value, subject, kInt32Min, kInt32Max));
+    } else if (name == "output_size") {
+      out.output_size = static_cast<std::int32_t>(to_int(value, subject, kInt32Min, kInt32Max));
+    } else if (name == "hidden_units") {
+      out.hidden_units = static_cast<std::int32_t>(to_int(value, subject, kInt32Min, kInt32Max));
+    } else if (name == "total_parameters") {
+      out.total_parameters =
+          to_int(value, subject, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+    } else if (name == "topology_json") {
+      if (!PyUnicode_Check(value.ptr())) refuse(subject, "a str of JSON text", value);
+      out.topology_json = value.cast<std::string>();
+    } else {
+      throw InvalidArgument(what + ": unknown field \"" + name +
+                            "\"; allowed: run_id, timestamp, epoch, input_size, output_size, "
+                            "hidden_units, total_parameters, topology_json");
+    }
+  }
+  if (!have_timestamp) out.timestamp = now_ms();
+  return out;
+}
+
+py::dict from_topology(const NetworkTopology& topology) {
+  py::dict out;
+  out["run_id"] = from_uuid(topology.run_id);
+  out["timestamp"] = from_timestamp(topology.timestamp);
+  out["epoch"] = topology.epoch;
+  out["input_size"] = topology.input_size;
+  out["output_size"] = topology.output_size;
+  out["hidden_units"] = topology.hidden_units;
+  out["total_parameters"] = topology.total_parameters;
+  out["topology_json"] = topology.topology_json;
+  return out;
+}
+
+py::dict from_counters(const WriterCounters& counters) {
+  py::dict out;
+  out["stored"] = counters.stored;
+  out["written"] = counters.written;
+  out["retried"] = counters.retried;
+  out["spooled"] = counters.spooled;
+  out["replayed"] = counters.replayed;
+  out["dropped"] = counters.dropped;
+  return out;
+}
+
+}  // namespace canopy::python

@@ -1,0 +1,66 @@
+// Conversions between Python objects and the value types of canopy/types.h,
+// used by the _core module. The Python side of each type:
+//
+//   run ids      uuid.UUID or str (canonical 36-character form) in;
+//                uuid.UUID out
+//   timestamps   timezone-aware datetime (any zone) or int/float seconds since
+//                the Unix epoch in; datetime in UTC out. Milliseconds is the
+//                stored resolution: microseconds of a datetime are dropped
+//                (floor), float seconds are rounded to the nearest ms. A
+//                naive datetime is refused (it would be guessed as UTC or
+//                local time; both guesses silently shift data).
+//   Metric, FinalMetrics
+//                dict of field name → value in, None or a missing key meaning
+//                "not recorded"; an unknown key is refused naming the allowed
+//                ones. Out: a dict with every field (None when unset).
+//   Run, NetworkTopology, WriterCounters
+//                dicts out (NetworkTopology also in).
+//
+// Every refusal throws canopy::InvalidArgument naming the field (`what`) and
+// what was expected, which the module raises as canopy_store.InvalidArgument.
+// All functions need the GIL.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "canopy/types.h"
+#include "canopy/uuid.h"
+
+namespace canopy::python {
+
+namespace py = pybind11;
+
+// Imports the datetime C API; call once from the module's init.
+void init_conversions();
+
+Uuid to_uuid(py::handle value, std::string_view what);
+py::object from_uuid(const Uuid& uuid);
+
+Timestamp to_timestamp(py::handle value, std::string_view what);
+std::optional<Timestamp> to_optional_timestamp(py::handle value, std::string_view what);
+py::object from_timestamp(const Timestamp& timestamp);
+
+// A timeout: None → `fallback`; a number of seconds or a datetime.timedelta,
+// >= 0, rounded up to whole milliseconds.
+std::chrono::milliseconds to_timeout(py::handle value, std::chrono::milliseconds fallback,
+                                     std::string_view what);
+
+Metric to_metric(py::handle dict);
+py::dict from_metric(const Metric& metric);
+
+FinalMetrics to_final_metrics(py::handle dict);  // None → every field unset
+
+py::dict from_run(const Run& run);
+
+// `run_id` is the run the snapshot belongs to; a "run_id" key in the dict must
+// name the same run. Missing numeric fields are 0; missing timestamp → now.
+NetworkTopology to_topology(const Uuid& run_id, py::handle dict);
+py::dict from_topology(const NetworkTopology& topology);
+
+py::dict from_counters(const WriterCounters& counters);
+
+}  // namespace canopy::python

@@ -1,0 +1,250 @@
+// canopy_store._core: the C++ half of the Python package. It exposes the
+// store as plain functions and one class over Python types (see convert.h);
+// canopy_store/ (pure Python) adds the public classes, the config argument
+// forms, context managers and docstrings. Every call that can wait on the
+// backend, the spool or the flush thread releases the GIL while it waits.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "canopy/cassandra_manager.h"
+#include "canopy/config.h"
+#include "canopy/metrics_store.h"
+#include "convert.h"
+#include "errors.h"
+#include "store_handle.h"
+
+namespace py = pybind11;
+
+namespace canopy::python {
+namespace {
+
+// One open MetricCursor. Keeps its store's Python object alive (keep_alive
+// in the binding) and refuses to page once the store is closed.
+class CursorHandle {
+ public:
+  CursorHandle(const StoreHandle& store, std::unique_ptr<MetricCursor> cursor)
+      : store_(store), cursor_(std::move(cursor)) {}
+
+  // The next page as a list of metric dicts, or None when none are left.
+  py::object next_page() {
+    store_.get();  // throws StoreClosed
+    std::vector<Metric> page;
+    bool more = false;
+    {
+      py::gil_scoped_release release;
+      more = cursor_->next_page(page);
+    }
+    if (!more) return py::none();
+    py::list out;
+    for (const Metric& m : page) out.append(from_metric(m));
+    return out;
+  }
+
+ private:
+  const StoreHandle& store_;
+  std::unique_ptr<MetricCursor> cursor_;
+};
+
+py::list runs_to_list(const std::vector<Run>& runs) {
+  py::list out;
+  for (const Run& r : runs) out.append(from_run(r));
+  return out;
+}
+
+std::unique_ptr<StoreHandle> make_handle(std::unique_ptr<MetricsStore> store) {
+  return std::make_unique<StoreHandle>(std::move(store));
+}
+
+}  // namespace
+}  // namespace canopy::python
+
+PYBIND11_MODULE(_core, m) {
+  using namespace canopy;
+  using namespace canopy::python;
+  m.doc() = "C++ core of canopy_store; use the canopy_store package, not this module.";
+
+  init_conversions();
+  register_error_translator();
+
+  py::class_<Config>(m, "Config", "An effective configuration (canopy::Config), made by load_config.")
+      .def("dump", [](const Config& c) { return dump_config(c); },
+           "The configuration as YAML, password masked.");
+
+  m.def(
+      "load_config",
+      [](std::optional<std::string> file, std::vector<std::string> overrides,
+         std::optional<std::map<std::string, std::string>> environment) {
+        ConfigSources sources;
+        sources.file = std::move(file);
+        sources.overrides = std::move(overrides);
+        sources.environment = std::move(environment);
+        return load_config(sources);
+      },
+      py::arg("file"), py::arg("overrides"), py::arg("environment"),
+      "defaults < file < environment (None: the process's) < overrides (\"dotted.key=value\").");
+
+  m.def(
+      "open_store",
+      [](const Config& config) {
+        std::unique_ptr<MetricsStore> store;
+        {
+          py::gil_scoped_release release;
+          store = open_store(config);
+        }
+        return make_handle(std::move(store));
+      },
+      py::arg("config"));
+
+  m.def(
+      "cassandra_manager",
+      [](std::optional<std::vector<std::string>> contact_points, const Config& config) {
+        std::unique_ptr<MetricsStore> store;
+        {
+          py::gil_scoped_release release;
+          store = std::make_unique<CassandraManager>(std::move(contact_points), config);
+        }
+        return make_handle(std::move(store));
+      },
+      py::arg("contact_points"), py::arg("config"));
+
+  py::class_<CursorHandle>(m, "MetricCursor").def("next_page", &CursorHandle::next_page);
+
+  py::class_<StoreHandle>(m, "Store")
+      .def("store_metric",
+           [](StoreHandle& h, py::handle run_id, py::handle metric) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             const Metric parsed = to_metric(metric);
+             py::gil_scoped_release release;
+             store.store_metric(id, parsed);
+           })
+      .def("flush_metrics",
+           [](StoreHandle& h, py::handle timeout) {
+             MetricsStore& store = h.get();
+             const auto ms = to_timeout(timeout, MetricsStore::kDefaultFlushTimeout, "timeout");
+             py::gil_scoped_release release;
+             store.flush_metrics(ms);
+           })
+      .def("create_run",
+           [](StoreHandle& h, py::handle run_id, std::string dataset_name, std::string config_json,
+              std::map<std::string, std::string> tags, std::string notes, py::handle start_time) {
+             MetricsStore& store = h.get();
+             NewRun run;
+             if (!run_id.is_none()) run.run_id = to_uuid(run_id, "run_id");
+             run.dataset_name = std::move(dataset_name);
+             run.config_json = std::move(config_json);
+             run.tags = std::move(tags);
+             run.notes = std::move(notes);
+             run.start_time = to_optional_timestamp(start_time, "start_time");
+             Uuid id;
+             {
+               py::gil_scoped_release release;
+               id = store.create_run(run);
+             }
+             return from_uuid(id);
+           })
+      .def("complete_run",
+           [](StoreHandle& h, py::handle run_id, py::handle final_metrics, std::string status) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             const FinalMetrics parsed = to_final_metrics(final_metrics);
+             py::gil_scoped_release release;
+             store.complete_run(id, parsed, status);
+           })
+      .def("store_topology",
+           [](StoreHandle& h, py::handle run_id, py::handle topology) {
+             MetricsStore& store = h.get();
+             const NetworkTopology parsed = to_topology(to_uuid(run_id, "run_id"), topology);
+             py::gil_scoped_release release;
+             store.store_topology(parsed);
+           })
+      .def("get_run",
+           [](StoreHandle& h, py::handle run_id) -> py::object {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             std::optional<Run> run;
+             {
+               py::gil_scoped_release release;
+               run = store.get_run(id);
+             }
+             if (!run) return py::none();
+             return from_run(*run);
+           })
+      .def("list_runs",
+           [](StoreHandle& h, int limit, std::optional<std::string> status) {
+             MetricsStore& store = h.get();
+             std::vector<Run> runs;
+             {
+               py::gil_scoped_release release;
+               runs = store.list_runs(limit, status);
+             }
+             return runs_to_list(runs);
+           })
+      .def("list_runs_by_dataset",
+           [](StoreHandle& h, std::string dataset_name, int limit) {
+             MetricsStore& store = h.get();
+             std::vector<Run> runs;
+             {
+               py::gil_scoped_release release;
+               runs = store.list_runs_by_dataset(dataset_name, limit);
+             }
+             return runs_to_list(runs);
+           })
+      .def("query_metrics",
+           [](StoreHandle& h, py::handle run_id, py::handle start_time, py::handle end_time, int limit) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             const auto start = to_optional_timestamp(start_time, "start_time");
+             const auto end = to_optional_timestamp(end_time, "end_time");
+             std::vector<Metric> metrics;
+             {
+               py::gil_scoped_release release;
+               metrics = store.query_metrics(id, start, end, limit);
+             }
+             py::list out;
+             for (const Metric& metric : metrics) out.append(from_metric(metric));
+             return out;
+           })
+      .def(
+          "open_metric_cursor",
+          [](StoreHandle& h, py::handle run_id, py::handle start_time, py::handle end_time, int page_size) {
+            MetricsStore& store = h.get();
+            const Uuid id = to_uuid(run_id, "run_id");
+            const auto start = to_optional_timestamp(start_time, "start_time");
+            const auto end = to_optional_timestamp(end_time, "end_time");
+            std::unique_ptr<MetricCursor> cursor;
+            {
+              py::gil_scoped_release release;
+              cursor = store.open_metric_cursor(id, start, end, page_size);
+            }
+            return std::make_unique<CursorHandle>(h, std::move(cursor));
+          },
+          py::keep_alive<0, 1>())
+      .def("query_topology",
+           [](StoreHandle& h, py::handle run_id, int limit) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             std::vector<NetworkTopology> snapshots;
+             {
+               py::gil_scoped_release release;
+               snapshots = store.query_topology(id, limit);
+             }
+             py::list out;
+             for (const NetworkTopology& t : snapshots) out.append(from_topology(t));
+             return out;
+           })
+      .def("counters", [](StoreHandle& h) { return from_counters(h.get().counters()); })
+      .def("describe", [](StoreHandle& h) { return h.description(); })
+      .def("close",
+           [](StoreHandle& h) {
+             py::gil_scoped_release release;
+             h.close();
+           })
+      .def_property_readonly("closed", &StoreHandle::closed);
+}
