@@ -22,14 +22,14 @@ void Quickprop::step(std::span<double> weights, std::span<const double> slopes,
     double next = 0.0;
     if (d < 0.0) {
       if (s > 0.0) next -= epsilon * s;  // still going downhill the same way
-      if (s >= shrink * p) {
-        next += mu * d;  // parabola too flat or concave: cap the growth
+      if (s >= shrink * p || p == s) {   // p == s: no curvature seen, avoid 0/0
+        next += mu * d;                  // parabola too flat or concave: cap the growth
       } else {
         next += d * s / (p - s);
       }
     } else if (d > 0.0) {
       if (s < 0.0) next -= epsilon * s;
-      if (s <= shrink * p) {
+      if (s <= shrink * p || p == s) {
         next += mu * d;
       } else {
         next += d * s / (p - s);

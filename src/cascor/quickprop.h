@@ -9,7 +9,9 @@
 //            most mu * d ("maximum growth factor") when s is close to or past
 //            shrink * p with shrink = mu / (1 + mu), plus -epsilon * s when s
 //            still points the same way as d was taken.
-// This is the rule of Fahlman's reference code (cascor1.c, QUICKPROP_UPDATE).
+// This is the rule of Fahlman's reference code (cascor1.c, QUICKPROP_UPDATE),
+// plus one guard: when p == s (no curvature seen) the capped step mu * d is
+// taken instead of dividing by zero.
 // The step always moves against the slope except when jumping across a
 // minimum it has already passed.
 #pragma once

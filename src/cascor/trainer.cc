@@ -115,7 +115,7 @@ SetScore Run::score_training() {
       // The offset keeps saturated outputs learning (Fahlman's flat-spot fix).
       const double err_prime = dif * (opt_.sigmoid_prime_offset + sigmoid_prime(out[o]));
       errors_[p * outputs + o] = opt_.correlate_error_prime ? err_prime : dif;
-      if (std::fabs(dif) >= opt_.score_threshold) ++score.bits_wrong;
+      if (!(std::fabs(dif) < opt_.score_threshold)) ++score.bits_wrong;  // NaN is wrong
       if ((out[o] >= 0.0) != (target[o] >= 0.0)) right = false;
       score.sum_squared_error += dif * dif;
       auto& s = slopes_[o];
@@ -140,7 +140,7 @@ SetScore Run::score_validation() const {
     bool right = true;
     for (std::size_t o = 0; o < outputs; ++o) {
       const double dif = out[o] - target[o];
-      if (std::fabs(dif) >= opt_.score_threshold) ++score.bits_wrong;
+      if (!(std::fabs(dif) < opt_.score_threshold)) ++score.bits_wrong;  // NaN is wrong
       if ((out[o] >= 0.0) != (target[o] >= 0.0)) right = false;
       score.sum_squared_error += dif * dif;
     }
