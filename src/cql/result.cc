@@ -32,6 +32,8 @@ size_t Row::index(std::string_view column) const {
 }
 
 const ColumnSpec& Row::column(size_t i) const {
+  if (row_ >= rs_->row_count_)
+    Throw("row " + std::to_string(row_) + " out of range (" + std::to_string(rs_->row_count_) + " rows)");
   if (i >= size()) Throw("column index " + std::to_string(i) + " out of range (" + std::to_string(size()) + " columns)");
   return rs_->meta_.columns[i];
 }

@@ -641,33 +641,27 @@ SessionCounters Session::counters() const {
 namespace cql {
 
 bool Session::Impl::WaitSchemaAgreementBlocking(std::chrono::milliseconds timeout) {
+  // Every live node is asked for its own schema version (system.local), on
+  // one of its pool connections: a node's system.peers view of the others
+  // lags behind gossip, so asking one node is not enough.
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    std::shared_ptr<Connection> c;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      c = control;
-    }
-    if (c && c->is_open()) {
-      auto local = QueryBlocking(*c, "SELECT schema_version FROM system.local WHERE key='local'", options.request_timeout);
-      auto peers = QueryBlocking(*c, "SELECT peer, schema_version FROM system.peers", options.request_timeout);
-      if (local.ok() && peers.ok()) {
-        std::set<std::string> versions;
-        for (Row r : local.value())
-          if (auto v = r.get_uuid(0)) versions.insert(v->ToString());
-        std::set<std::string> up_ips;
-        for (const auto& h : HostList())
-          if (h->up) up_ips.insert(h->ip);
-        for (Row r : peers.value()) {
-          auto peer = TextCell(r, "peer");
-          if (peer && !up_ips.count(*peer)) continue;  // a down node cannot agree
-          if (auto v = r.get_uuid(1)) versions.insert(v->ToString());
-        }
-        if (versions.size() <= 1) return true;
+    std::set<std::string> versions;
+    bool complete = true;
+    for (const auto& h : HostList()) {
+      if (!h->up) continue;
+      auto c = h->PickConnection();
+      if (!c) continue;  // no connection: not live for us
+      auto rs = QueryBlocking(*c, "SELECT schema_version FROM system.local WHERE key='local'", options.request_timeout);
+      if (!rs.ok() || rs.value().empty()) {
+        complete = false;
+        continue;
       }
+      if (auto v = rs.value()[0].get_uuid(0)) versions.insert(v->ToString());
     }
+    if (complete && versions.size() <= 1) return true;
     if (std::chrono::steady_clock::now() >= deadline || shutting_down) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 

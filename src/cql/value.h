@@ -116,17 +116,27 @@ class Value {
   bool as_bool() const { return std::get<int64_t>(data_) != 0; }
   int64_t as_int() const { return std::get<int64_t>(data_); }  // every integer kind, timestamp, date, time
   double as_double() const { return std::get<double>(data_); }  // float, double
-  const std::string& as_bytes() const { return std::get<std::string>(data_); }  // text, ascii, blob, inet, varint
+  const std::string& as_bytes() const& { return std::get<std::string>(data_); }  // text, ascii, blob, inet, varint
+  std::string as_bytes() && { return std::get<std::string>(std::move(data_)); }
   const Uuid& as_uuid() const { return std::get<Uuid>(data_); }
   const Duration& as_duration() const { return std::get<Duration>(data_); }
   Decimal as_decimal() const;
   Varint as_varint() const { return Varint{as_bytes()}; }
-  const std::vector<Value>& items() const { return std::get<std::vector<Value>>(data_); }  // list, set, tuple
-  const std::vector<std::pair<Value, Value>>& entries() const {  // map
+  // On a temporary (e.g. row.get_value(i).items()) these return by value, so
+  // `for (auto& x : row.get_value(i).items())` does not dangle.
+  const std::vector<Value>& items() const& { return std::get<std::vector<Value>>(data_); }  // list, set, tuple
+  std::vector<Value> items() && { return std::get<std::vector<Value>>(std::move(data_)); }
+  const std::vector<std::pair<Value, Value>>& entries() const& {  // map
     return std::get<std::vector<std::pair<Value, Value>>>(data_);
   }
-  const std::vector<std::pair<std::string, Value>>& fields() const {  // udt
+  std::vector<std::pair<Value, Value>> entries() && {
+    return std::get<std::vector<std::pair<Value, Value>>>(std::move(data_));
+  }
+  const std::vector<std::pair<std::string, Value>>& fields() const& {  // udt
     return std::get<std::vector<std::pair<std::string, Value>>>(data_);
+  }
+  std::vector<std::pair<std::string, Value>> fields() && {
+    return std::get<std::vector<std::pair<std::string, Value>>>(std::move(data_));
   }
 
   friend bool operator==(const Value& a, const Value& b) = default;

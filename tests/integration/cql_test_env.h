@@ -33,10 +33,13 @@ inline cql::SessionOptions TestOptions() {
 // Creates keyspace `name` (SimpleStrategy, RF rf) on construction and drops it on destruction.
 class ScratchKeyspace {
  public:
-  ScratchKeyspace(cql::Session& s, std::string name, int rf = 1) : s_(s), name_(std::move(name)) {
+  ScratchKeyspace(cql::Session& s, std::string name, int rf = 1)
+      : ScratchKeyspace(s, std::move(name),
+                        "{'class': 'SimpleStrategy', 'replication_factor': " + std::to_string(rf) + "}") {}
+  // replication: a CQL map literal, e.g. {'class': 'NetworkTopologyStrategy', 'datacenter1': 2}.
+  ScratchKeyspace(cql::Session& s, std::string name, const std::string& replication) : s_(s), name_(std::move(name)) {
     s_.Query("DROP KEYSPACE IF EXISTS " + name_);
-    s_.Query("CREATE KEYSPACE " + name_ +
-             " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + std::to_string(rf) + "}");
+    s_.Query("CREATE KEYSPACE " + name_ + " WITH replication = " + replication);
   }
   ~ScratchKeyspace() {
     try {

@@ -1,0 +1,206 @@
+// cql_insert: write throughput of the CQL client against a real node.
+//
+// Two workloads on a table shaped like the reference's training_metrics
+// (10 columns, partition run_id, clustering timestamp, step):
+//   single  prepared single-row INSERTs, async, --in-flight requests at once
+//   batch   single-partition UNLOGGED batches of --batch-rows rows,
+//           --batch-in-flight batches at once
+// Each workload first runs --warmup rows (not measured: a fresh JVM is 2-3x
+// slower) and then --rows measured rows. Prints rows/s and the client's own
+// CPU time per row (getrusage: user + system of this process).
+//
+// Usage: cql_insert [--host 127.0.0.1] [--rows 300000] [--warmup 100000]
+//                   [--in-flight 256] [--batch-in-flight 16] [--batch-rows 100]
+//                   [--connections 2]
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cql/session.h"
+
+namespace {
+
+using cql::Value;
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string host = "127.0.0.1";
+  long rows = 300'000;
+  long warmup = 100'000;
+  int in_flight = 256;
+  int batch_in_flight = 16;
+  int batch_rows = 100;
+  int connections = 2;
+};
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Runs `total` units of work with `width` requests in flight; each completion
+// starts the next unit from the callback (no thread per request).
+class Driver {
+ public:
+  using Start = std::function<void(long unit, std::function<void(bool)> done)>;
+  Driver(long total, int width, Start start) : total_(total), width_(width), start_(std::move(start)) {}
+
+  long Run() {
+    for (int i = 0; i < width_; ++i) Next();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return finished_ == total_; });
+    return failed_;
+  }
+
+ private:
+  void Next() {
+    long unit = issued_.fetch_add(1);
+    if (unit >= total_) return;
+    start_(unit, [this](bool ok) {
+      if (!ok) ++failed_;
+      Next();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (++finished_ == total_) cv_.notify_one();
+    });
+  }
+
+  const long total_;
+  const int width_;
+  Start start_;
+  std::atomic<long> issued_{0};
+  std::atomic<long> failed_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  long finished_ = 0;  // guarded by mu_
+};
+
+std::vector<Value> MetricRow(const cql::Uuid& run, long i) {
+  return {Value::UuidOf(run),
+          Value::Timestamp(1'700'000'000'000 + i),
+          Value::Int(static_cast<int32_t>(i)),
+          Value::Int(static_cast<int32_t>(i / 100)),
+          Value::Double(1.0 / static_cast<double>(i + 1)),
+          Value::Double(0.5),
+          Value::Double(0.25),
+          Value::Double(0.75),
+          Value::Double(0.001),
+          Value::Int(12)};
+}
+
+cql::Uuid RunId(long i) {
+  cql::Uuid u;
+  u.bytes[0] = static_cast<uint8_t>(i % 8);  // 8 runs, like the reference measurement
+  u.bytes[6] = 0x40;
+  return u;
+}
+
+struct Figures {
+  double seconds;
+  double cpu;
+  long failed;
+};
+
+Figures Measure(long rows, const std::function<long()>& body) {
+  double cpu0 = CpuSeconds();
+  auto t0 = Clock::now();
+  long failed = body();
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  (void)rows;
+  return {secs, CpuSeconds() - cpu0, failed};
+}
+
+void Report(const char* name, long rows, const Figures& f) {
+  std::printf("%-38s %9ld rows  %8.2f s  %9.0f rows/s  %6.2f us client CPU/row  %ld failed\n", name, rows,
+              f.seconds, static_cast<double>(rows) / f.seconds, f.cpu * 1e6 / static_cast<double>(rows), f.failed);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    const char* v = argv[i + 1];
+    if (k == "--host") a.host = v;
+    else if (k == "--rows") a.rows = std::atol(v);
+    else if (k == "--warmup") a.warmup = std::atol(v);
+    else if (k == "--in-flight") a.in_flight = std::atoi(v);
+    else if (k == "--batch-in-flight") a.batch_in_flight = std::atoi(v);
+    else if (k == "--batch-rows") a.batch_rows = std::atoi(v);
+    else if (k == "--connections") a.connections = std::atoi(v);
+    else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  try {
+    cql::SessionOptions o;
+    o.contact_points = {a.host};
+    o.pool_size = a.connections;
+    auto s = cql::Session::Connect(o);
+    s->Query("DROP KEYSPACE IF EXISTS cql_bench");
+    s->Query("CREATE KEYSPACE cql_bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    s->Query(
+        "CREATE TABLE cql_bench.training_metrics (run_id uuid, timestamp timestamp, epoch int, step int, "
+        "train_loss double, train_accuracy double, val_loss double, val_accuracy double, learning_rate double, "
+        "hidden_units int, PRIMARY KEY ((run_id), timestamp, step)) WITH CLUSTERING ORDER BY (timestamp DESC, step ASC)");
+    auto ins = s->Prepare(
+        "INSERT INTO cql_bench.training_metrics (run_id, timestamp, epoch, step, train_loss, train_accuracy, "
+        "val_loss, val_accuracy, learning_rate, hidden_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    cql::StatementOptions opts{.idempotent = true};
+
+    auto single = [&](long base, long rows) {
+      Driver d(rows, a.in_flight, [&, base](long i, std::function<void(bool)> done) {
+        s->ExecuteAsync(ins, MetricRow(RunId(base + i), base + i), opts,
+                        [done](cql::Result<cql::ResultSet> r) { done(r.ok()); });
+      });
+      return d.Run();
+    };
+    auto batched = [&](long base, long rows) {
+      long batches = rows / a.batch_rows;
+      Driver d(batches, a.batch_in_flight, [&, base](long b, std::function<void(bool)> done) {
+        cql::Batch batch;
+        batch.type = cql::BatchType::kUnlogged;
+        batch.entries.reserve(static_cast<size_t>(a.batch_rows));
+        long first = base + b * a.batch_rows;
+        cql::Uuid run = RunId(b);  // one partition per batch
+        for (long r = 0; r < a.batch_rows; ++r) batch.Add(ins, MetricRow(run, first + r));
+        s->ExecuteBatchAsync(batch, opts, [done](cql::Result<cql::ResultSet> r) {
+          if (!r.ok()) std::fprintf(stderr, "batch failed: %s\n", r.error().to_string().c_str());
+          done(r.ok());
+        });
+      });
+      return d.Run();
+    };
+
+    std::printf("cql_insert against %s: %d connection(s); warm-up of %ld rows per workload first (not measured)\n",
+                a.host.c_str(), a.connections, a.warmup);
+    single(0, a.warmup);
+    Report(("single-row prepared, " + std::to_string(a.in_flight) + " in flight").c_str(), a.rows,
+           Measure(a.rows, [&] { return single(10'000'000, a.rows); }));
+    batched(20'000'000, a.warmup);
+    Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
+            " in flight").c_str(),
+           a.rows, Measure(a.rows, [&] { return batched(30'000'000, a.rows); }));
+    auto c = s->counters();
+    std::printf("session: %llu requests, %llu retries, %llu timeouts\n",
+                static_cast<unsigned long long>(c.requests), static_cast<unsigned long long>(c.retries),
+                static_cast<unsigned long long>(c.timeouts));
+    s->Query("DROP KEYSPACE cql_bench");
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cql_insert: %s\n", e.what());
+    return 1;
+  }
+}
