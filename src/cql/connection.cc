@@ -1,5 +1,6 @@
 #include "cql/connection.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "cql/coding.h"
@@ -163,6 +164,7 @@ bool Connection::Send(Opcode op, std::string_view body, std::chrono::millisecond
     s.handler = std::move(handler);
     s.deadline = Clock::now() + timeout;
     s.busy = true;
+    high_water_ = std::max(high_water_, static_cast<size_t>(id) + 1);
     in_flight_.fetch_add(1);
     AppendFrame(pending_, op, id, body, options_.compression);
     if (!writing_) {
@@ -306,7 +308,8 @@ void Connection::OnSweep() {
   bool too_many_orphans = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (Slot& s : slots_) {
+    for (size_t id = 0; id < high_water_ && in_flight_.load() > 0; ++id) {
+      Slot& s = slots_[id];
       if (s.busy && s.handler && s.deadline <= now) {
         expired.push_back(std::move(s.handler));
         s.handler = nullptr;  // stays busy: the id is reused only after the late answer

@@ -110,7 +110,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Clock::time_point deadline;
     bool busy = false;  // in use (an orphan when handler is empty after a timeout)
   };
-  // Guarded by mu_: pending_, writing_, slots_, free_ids_, orphans_, handlers.
+  // Guarded by mu_: pending_, writing_, slots_, free_ids_, orphans_, high_water_, handlers.
   std::mutex mu_;
   std::string pending_;   // frames waiting for the next write
   std::string writing_buf_;  // io thread only: the frames being written
@@ -118,6 +118,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<Slot> slots_;
   std::vector<int16_t> free_ids_;
   int orphans_ = 0;
+  size_t high_water_ = 0;  // 1 + the highest stream id ever used: the sweep scans below it
   EventHandler event_handler_;
   CloseHandler close_handler_;
 
