@@ -21,9 +21,16 @@ namespace canopy::store {
 // and warns above 5 KiB; we stay well under the failure limit.
 inline constexpr std::size_t kMaxBatchBytes = 40 * 1024;
 
+// How metrics reach the server (docs/performance.md compares them).
+enum class CassandraWriteMode {
+  kUnloggedBatch,  // single-partition UNLOGGED batches of up to batch_size rows
+  kSingleRow,      // one prepared INSERT per metric, pipelined
+};
+
 // Connects, applies the schema (idempotent), waits for schema agreement and
 // warns when replication exceeds a datacenter's live nodes. Throws
 // Unavailable (no host answered; lists each), SchemaError or BackendError.
-std::unique_ptr<StoreBackend> make_cassandra_backend(const Config& config);
+std::unique_ptr<StoreBackend> make_cassandra_backend(const Config& config,
+                                                     CassandraWriteMode mode = CassandraWriteMode::kUnloggedBatch);
 
 }  // namespace canopy::store

@@ -4,7 +4,7 @@
 
 namespace canopy::store {
 
-std::unique_ptr<StoreBackend> make_cassandra_backend(const Config&) {
+std::unique_ptr<StoreBackend> make_cassandra_backend(const Config&, CassandraWriteMode) {
   throw Unavailable("this canopy_store was built without the CQL client (src/cql): the Cassandra backend is unavailable");
 }
 

@@ -48,7 +48,7 @@ void encode_metric_record(const MetricRecord& r, std::uint8_t* out) {
   put<double>(p, m.val_loss.value_or(0));
   put<double>(p, m.val_accuracy.value_or(0));
   put<double>(p, m.learning_rate.value_or(0));
-  put<std::uint64_t>(p, 0);
+  put<std::int64_t>(p, r.write_time_us);
 }
 
 bool decode_metric_record(std::span<const std::uint8_t> in, MetricRecord& r) {
@@ -67,6 +67,7 @@ bool decode_metric_record(std::span<const std::uint8_t> in, MetricRecord& r) {
   auto hidden = get<std::int32_t>(p);
   double d[5];
   for (double& x : d) x = get<double>(p);
+  r.write_time_us = get<std::int64_t>(p);
   if (bits & (1u << 0)) m.epoch = epoch;
   if (bits & (1u << 1)) m.train_loss = d[0];
   if (bits & (1u << 2)) m.train_accuracy = d[1];

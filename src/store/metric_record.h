@@ -3,7 +3,8 @@
 // encoding used in the spool. Encoding is little-endian, 96 bytes:
 //   u8 version(=1) | u8 reserved | u16 presence bits | u64 seq | 16 run_id |
 //   i64 timestamp ms | i32 step | i32 epoch | i32 hidden_units | 5 × f64
-//   (train_loss, train_accuracy, val_loss, val_accuracy, learning_rate) | u64 0
+//   (train_loss, train_accuracy, val_loss, val_accuracy, learning_rate) |
+//   i64 write_time_us
 // Presence bits: 0 epoch, 1 train_loss, 2 train_accuracy, 3 val_loss,
 // 4 val_accuracy, 5 learning_rate, 6 hidden_units. Doubles keep their exact
 // bit pattern (NaN and ±Inf round-trip).
@@ -22,6 +23,10 @@ struct MetricRecord {
   Uuid run_id;
   Metric metric;          // timestamp and step always set
   std::uint64_t seq = 0;  // writer's sequence number in this process; 0 = from an earlier process
+  // When store_metric was called (µs since the epoch): the write timestamp
+  // sent to Cassandra, fixed once so that retries and replays are identical
+  // and a later store of the same key wins.
+  std::int64_t write_time_us = 0;
 };
 
 inline constexpr std::size_t kMetricRecordSize = 96;

@@ -54,7 +54,9 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   std::unique_lock lk(mu_);
   if (closed_) throw Error("store_metric: the store is closed (run " + run_id.str() + ")");
 
-  MetricRecord rec{run_id, metric, 0};
+  MetricRecord rec{run_id, metric, 0, std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count()};
   if (!rec.metric.timestamp) rec.metric.timestamp = clock_->now();
   RunStats& st = runs_[run_id];
   if (!rec.metric.step) rec.metric.step = st.next_step++;

@@ -1,0 +1,465 @@
+#include "store/cassandra_backend.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+#include <unordered_map>
+
+#include "canopy/errors.h"
+#include "cql/session.h"
+#include "store/cassandra_schema.h"
+
+namespace canopy::store {
+namespace {
+
+// Open bounds of a time range, as timestamps Cassandra accepts.
+constexpr std::int64_t kMinTs = -(std::int64_t{1} << 62);
+constexpr std::int64_t kMaxTs = std::int64_t{1} << 62;
+// Requests of one write_metrics call in flight at once.
+constexpr std::size_t kMaxInFlight = 64;
+
+cql::Uuid to_cql(const Uuid& u) { return cql::Uuid{u.bytes()}; }
+Uuid from_cql(const cql::Uuid& u) { return Uuid(u.bytes); }
+
+cql::Value opt_int(const std::optional<std::int32_t>& v) { return v ? cql::Value::Int(*v) : cql::Value::Unset(); }
+cql::Value opt_bigint(const std::optional<std::int64_t>& v) { return v ? cql::Value::Bigint(*v) : cql::Value::Unset(); }
+cql::Value opt_double(const std::optional<double>& v) { return v ? cql::Value::Double(*v) : cql::Value::Unset(); }
+cql::Value opt_ts(const std::optional<Timestamp>& v) {
+  return v ? cql::Value::Timestamp(v->time_since_epoch().count()) : cql::Value::Unset();
+}
+std::optional<Timestamp> to_ts(std::optional<std::int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return Timestamp(std::chrono::milliseconds(*ms));
+}
+
+[[noreturn]] void rethrow(const cql::CqlError& e, const std::string& context) {
+  const cql::Error& err = e.error();
+  std::string msg = context + ": " + err.to_string();
+  switch (err.kind) {
+    case cql::ErrorKind::kNoHostAvailable:
+    case cql::ErrorKind::kConnection:
+    case cql::ErrorKind::kShutdown:
+      throw Unavailable(msg, err.server_code);
+    case cql::ErrorKind::kTimeout:
+      throw Timeout(msg, err.server_code);
+    case cql::ErrorKind::kInvalidArgument:
+      throw InvalidArgument(msg);
+    default:
+      if (err.is_server(cql::ServerCode::kWriteTimeout) || err.is_server(cql::ServerCode::kReadTimeout)) {
+        throw Timeout(msg, err.server_code);
+      }
+      if (err.is_server(cql::ServerCode::kUnavailable)) throw Unavailable(msg, err.server_code);
+      if (err.is_server(cql::ServerCode::kInvalid) || err.is_server(cql::ServerCode::kSyntaxError)) {
+        throw SchemaError(msg, err.server_code);
+      }
+      throw BackendError(msg, err.server_code);
+  }
+}
+
+const char* kRunSelect =
+    "run_id, start_time, end_time, duration_seconds, status, dataset_name, config_json, final_epoch, "
+    "final_train_loss, final_train_accuracy, final_val_loss, final_val_accuracy, best_val_accuracy, best_epoch, "
+    "total_hidden_units, total_parameters, tags, notes";
+
+Run run_from_row(const cql::Row& r) {
+  Run run;
+  run.run_id = from_cql(*r.get_uuid(0));
+  run.start_time = to_ts(r.get_timestamp(1));
+  run.end_time = to_ts(r.get_timestamp(2));
+  run.duration_seconds = r.get_double(3);
+  run.status = r.get_text(4).value_or("");
+  run.dataset_name = r.get_text(5).value_or("");
+  run.config_json = r.get_text(6).value_or("");
+  run.final_epoch = r.get_int32(7);
+  run.final_train_loss = r.get_double(8);
+  run.final_train_accuracy = r.get_double(9);
+  run.final_val_loss = r.get_double(10);
+  run.final_val_accuracy = r.get_double(11);
+  run.best_val_accuracy = r.get_double(12);
+  run.best_epoch = r.get_int32(13);
+  run.total_hidden_units = r.get_int32(14);
+  run.total_parameters = r.get_int64(15);
+  cql::Value tags = r.get_value(16);
+  if (tags.kind() == cql::Value::Kind::kMap) {
+    for (const auto& [k, v] : tags.entries()) run.tags[k.as_bytes()] = v.is_null() ? "" : v.as_bytes();
+  }
+  run.notes = r.get_text(17).value_or("");
+  return run;
+}
+
+class CassandraBackend final : public StoreBackend {
+ public:
+  CassandraBackend(const Config& config, CassandraWriteMode mode) : config_(config), mode_(mode) {
+    const CassandraConfig& c = config.cassandra;
+    auto wc = cql::ParseConsistency(c.consistency.write);
+    auto rc = cql::ParseConsistency(c.consistency.read);
+    if (!wc) throw InvalidArgument("cassandra.consistency.write: unknown consistency level \"" + c.consistency.write + "\"");
+    if (!rc) throw InvalidArgument("cassandra.consistency.read: unknown consistency level \"" + c.consistency.read + "\"");
+    write_cl_ = *wc;
+    read_cl_ = *rc;
+    cql::SessionOptions o;
+    o.contact_points = c.contact_points;
+    o.port = static_cast<std::uint16_t>(c.port);
+    o.pool_size = std::max(1, c.pool_size);
+    o.connect_timeout = c.connect_timeout;
+    o.request_timeout = c.request_timeout;
+    if (c.auth_provider.enabled) {
+      o.username = c.auth_provider.username;
+      o.password = c.auth_provider.password;
+    }
+    describe_ = "cassandra:" + c.keyspace + "@";
+    for (std::size_t i = 0; i < c.contact_points.size(); ++i) describe_ += (i ? "," : "") + c.contact_points[i];
+    describe_ += ":" + std::to_string(c.port);
+    try {
+      session_ = cql::Session::Connect(o);
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "cannot connect to Cassandra (" + describe_ + ")");
+    }
+    warnings_ = apply_schema(*session_, config);
+    const std::string ks = c.keyspace;
+    try {
+      insert_metric_ = session_->Prepare(
+          "INSERT INTO " + ks +
+          ".training_metrics (run_id, timestamp, step, epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
+          "learning_rate, hidden_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+      insert_run_ = session_->Prepare(
+          "INSERT INTO " + ks + ".training_runs (" + kRunSelect +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert_run_by_time_ = session_->Prepare(
+          "INSERT INTO " + ks + ".runs_by_time (month, " + kRunSelect +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert_month_ = session_->Prepare("INSERT INTO " + ks + ".run_months (shard, month) VALUES (0, ?)");
+      select_run_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
+                                      ".training_runs WHERE run_id = ?");
+      select_months_ = session_->Prepare("SELECT month FROM " + ks + ".run_months WHERE shard = 0");
+      select_runs_by_time_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
+                                               ".runs_by_time WHERE month = ?");
+      select_runs_by_dataset_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
+                                                  ".training_runs WHERE dataset_name = ?");
+      const std::string mcols =
+          "SELECT timestamp, step, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, "
+          "hidden_units FROM " + ks + ".training_metrics WHERE run_id = ? ";
+      select_metrics_ = session_->Prepare(mcols + "AND timestamp >= ? AND timestamp < ? LIMIT ?");
+      select_metrics_before_ =
+          session_->Prepare(mcols + "AND (timestamp, step) < (?, ?) AND (timestamp) >= (?) LIMIT ?");
+      insert_topology_ = session_->Prepare(
+          "INSERT INTO " + ks +
+          ".network_topology (run_id, timestamp, hidden_units, epoch, input_size, output_size, total_parameters, "
+          "topology_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      select_topology_ = session_->Prepare(
+          "SELECT timestamp, hidden_units, epoch, input_size, output_size, total_parameters, topology_json FROM " +
+          ks + ".network_topology WHERE run_id = ? LIMIT ?");
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "preparing statements on " + describe_);
+    }
+  }
+
+  ~CassandraBackend() override { close(); }
+
+  std::string describe() const override { return describe_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  SinkResult write_metrics(std::span<const MetricRecord> batch) override {
+    cql::Session* s = session();
+    if (s == nullptr) return SinkResult::failure("Cassandra backend is closed (" + describe_ + ")");
+    // One partition (run) per request; order within a run kept.
+    std::unordered_map<Uuid, std::vector<const MetricRecord*>> by_run;
+    std::vector<Uuid> runs;
+    for (const MetricRecord& r : batch) {
+      auto& v = by_run[r.run_id];
+      if (v.empty()) runs.push_back(r.run_id);
+      v.push_back(&r);
+    }
+    const std::size_t rows_per_batch =
+        std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, config_.cassandra.batch_size)),
+                                                       kMaxBatchBytes / kMetricCqlBytes));
+    std::vector<std::future<cql::Result<cql::ResultSet>>> pending;
+    std::string first_error;
+    bool fatal = false;
+    auto drain = [&](std::size_t keep) {
+      while (pending.size() > keep) {
+        auto res = pending.front().get();
+        pending.erase(pending.begin());
+        if (!res.ok() && first_error.empty()) {
+          first_error = res.error().to_string();
+          fatal = !res.error().retryable && res.error().kind == cql::ErrorKind::kServer &&
+                  (res.error().is_server(cql::ServerCode::kInvalid) ||
+                   res.error().is_server(cql::ServerCode::kSyntaxError));
+        }
+      }
+    };
+    cql::StatementOptions so;
+    so.consistency = write_cl_;
+    so.idempotent = true;  // fixed client timestamps: a retry is byte-identical
+    for (const Uuid& run : runs) {
+      const auto& rows = by_run[run];
+      if (mode_ == CassandraWriteMode::kUnloggedBatch) {
+        for (std::size_t i = 0; i < rows.size(); i += rows_per_batch) {
+          cql::Batch b;
+          b.type = cql::BatchType::kUnlogged;
+          for (std::size_t k = i; k < std::min(rows.size(), i + rows_per_batch); ++k) {
+            b.Add(insert_metric_, values(*rows[k]));
+          }
+          pending.push_back(s->ExecuteBatchAsync(b, so));
+          drain(kMaxInFlight);
+        }
+      } else {
+        for (const MetricRecord* r : rows) {
+          pending.push_back(s->ExecuteAsync(insert_metric_, values(*r), so));
+          drain(kMaxInFlight * 8);
+        }
+      }
+    }
+    drain(0);
+    if (first_error.empty()) return SinkResult::success();
+    std::string msg = "writing " + std::to_string(batch.size()) + " metric(s) to " + describe_ + ": " + first_error;
+    return fatal ? SinkResult::failure(msg) : SinkResult::retryable(msg);
+  }
+
+  void put_run(const Run& r) override {
+    cql::Session* s = checked();
+    if (!r.start_time) throw InvalidArgument("run " + r.run_id.str() + " has no start_time");
+    std::vector<cql::Value> cols = run_values(r);
+    std::vector<cql::Value> by_time;
+    by_time.push_back(cql::Value::Text(month_bucket(r.start_time->time_since_epoch().count())));
+    by_time.insert(by_time.end(), cols.begin(), cols.end());
+    cql::Batch b;
+    b.type = cql::BatchType::kLogged;  // keeps training_runs and runs_by_time in step
+    b.Add(insert_run_, std::move(cols));
+    b.Add(insert_run_by_time_, std::move(by_time));
+    b.Add(insert_month_, {cql::Value::Text(month_bucket(r.start_time->time_since_epoch().count()))});
+    try {
+      s->ExecuteBatch(b, {.consistency = write_cl_, .idempotent = true});
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "writing run " + r.run_id.str() + " to " + describe_);
+    }
+  }
+
+  std::optional<Run> get_run(const Uuid& run_id) override {
+    cql::Session* s = checked();
+    try {
+      auto rs = s->Execute(select_run_, {cql::Value::UuidOf(to_cql(run_id))}, read_options());
+      if (rs.empty()) return std::nullopt;
+      return run_from_row(rs[0]);
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "reading run " + run_id.str() + " from " + describe_);
+    }
+  }
+
+  std::vector<Run> list_runs(int limit, const std::optional<std::string>& status) override {
+    cql::Session* s = checked();
+    std::vector<Run> out;
+    try {
+      std::vector<std::string> ms;
+      auto it = s->Pages(select_months_, {}, read_options());
+      it.ForEachRow([&](const cql::Row& r) { ms.push_back(r.get_text(0).value_or("")); });
+      for (const std::string& month : ms) {
+        cql::StatementOptions o = read_options();
+        o.page_size = status ? 1000 : std::max(1, limit - static_cast<int>(out.size()));
+        auto pages = s->Pages(select_runs_by_time_, {cql::Value::Text(month)}, o);
+        while (static_cast<int>(out.size()) < limit && pages.Next()) {
+          for (cql::Row r : pages.page()) {
+            Run run = run_from_row(r);
+            if (status && run.status != *status) continue;
+            out.push_back(std::move(run));
+            if (static_cast<int>(out.size()) == limit) break;
+          }
+        }
+        if (static_cast<int>(out.size()) >= limit) break;
+      }
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "listing runs in " + describe_);
+    }
+    return out;
+  }
+
+  std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit) override {
+    cql::Session* s = checked();
+    std::vector<Run> out;
+    try {
+      // The secondary index gives every run of the dataset, unordered.
+      auto pages = s->Pages(select_runs_by_dataset_, {cql::Value::Text(std::string(dataset_name))}, read_options());
+      pages.ForEachRow([&](const cql::Row& r) { out.push_back(run_from_row(r)); });
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "listing runs of dataset " + std::string(dataset_name) + " in " + describe_);
+    }
+    std::sort(out.begin(), out.end(), [](const Run& a, const Run& b) {
+      if (a.start_time != b.start_time) return a.start_time > b.start_time;
+      return a.run_id < b.run_id;
+    });
+    if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+    return out;
+  }
+
+  std::vector<Metric> read_metrics(const Uuid& run_id, std::optional<Timestamp> start, std::optional<Timestamp> end,
+                                   std::optional<MetricKey> before, int limit) override {
+    cql::Session* s = checked();
+    std::vector<Metric> out;
+    const std::int64_t lo = start ? start->time_since_epoch().count() : kMinTs;
+    const std::int64_t hi = end ? end->time_since_epoch().count() : kMaxTs;
+    if (hi <= lo) return out;
+    try {
+      cql::StatementOptions o = read_options();
+      o.page_size = std::min(limit, 5000);
+      std::vector<cql::Value> v{cql::Value::UuidOf(to_cql(run_id))};
+      cql::Prepared p;
+      if (before) {
+        // (timestamp, step) < before implies timestamp < end: rows before it
+        // were read within [start, end).
+        p = select_metrics_before_;
+        v.push_back(cql::Value::Timestamp(std::min(before->timestamp.time_since_epoch().count(), hi)));
+        v.push_back(cql::Value::Int(before->timestamp.time_since_epoch().count() < hi ? before->step : INT32_MIN));
+        v.push_back(cql::Value::Timestamp(lo));
+      } else {
+        p = select_metrics_;
+        v.push_back(cql::Value::Timestamp(lo));
+        v.push_back(cql::Value::Timestamp(hi));
+      }
+      v.push_back(cql::Value::Int(limit));
+      auto pages = s->Pages(p, std::move(v), o);
+      while (static_cast<int>(out.size()) < limit && pages.Next()) {
+        for (cql::Row r : pages.page()) {
+          Metric m;
+          m.timestamp = to_ts(r.get_timestamp(0));
+          m.step = r.get_int32(1);
+          m.epoch = r.get_int32(2);
+          m.train_loss = r.get_double(3);
+          m.train_accuracy = r.get_double(4);
+          m.val_loss = r.get_double(5);
+          m.val_accuracy = r.get_double(6);
+          m.learning_rate = r.get_double(7);
+          m.hidden_units = r.get_int32(8);
+          out.push_back(m);
+        }
+      }
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "reading metrics of run " + run_id.str() + " from " + describe_);
+    }
+    return out;
+  }
+
+  void put_topology(const NetworkTopology& t) override {
+    cql::Session* s = checked();
+    try {
+      s->Execute(insert_topology_,
+                 {cql::Value::UuidOf(to_cql(t.run_id)), cql::Value::Timestamp(t.timestamp.time_since_epoch().count()),
+                  cql::Value::Int(t.hidden_units), cql::Value::Int(t.epoch), cql::Value::Int(t.input_size),
+                  cql::Value::Int(t.output_size), cql::Value::Bigint(t.total_parameters),
+                  cql::Value::Text(t.topology_json)},
+                 {.consistency = write_cl_, .idempotent = true});
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "writing topology of run " + t.run_id.str() + " to " + describe_);
+    }
+  }
+
+  std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) override {
+    cql::Session* s = checked();
+    std::vector<NetworkTopology> out;
+    try {
+      cql::StatementOptions o = read_options();
+      o.page_size = std::min(limit, 5000);
+      auto pages = s->Pages(select_topology_, {cql::Value::UuidOf(to_cql(run_id)), cql::Value::Int(limit)}, o);
+      pages.ForEachRow([&](const cql::Row& r) {
+        NetworkTopology t;
+        t.run_id = run_id;
+        t.timestamp = *to_ts(r.get_timestamp(0));
+        t.hidden_units = r.get_int32(1).value_or(0);
+        t.epoch = r.get_int32(2).value_or(0);
+        t.input_size = r.get_int32(3).value_or(0);
+        t.output_size = r.get_int32(4).value_or(0);
+        t.total_parameters = r.get_int64(5).value_or(0);
+        t.topology_json = r.get_text(6).value_or("");
+        out.push_back(std::move(t));
+      });
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "reading topology of run " + run_id.str() + " from " + describe_);
+    }
+    return out;
+  }
+
+  void close() override {
+    std::unique_ptr<cql::Session> s;
+    {
+      std::lock_guard lk(mu_);
+      s = std::move(session_);
+    }
+    s.reset();
+  }
+
+ private:
+  cql::Session* session() {
+    std::lock_guard lk(mu_);
+    return session_.get();
+  }
+  cql::Session* checked() {
+    cql::Session* s = session();
+    if (s == nullptr) throw Error("Cassandra backend is closed (" + describe_ + ")");
+    return s;
+  }
+  cql::StatementOptions read_options() const {
+    cql::StatementOptions o;
+    o.consistency = read_cl_;
+    o.idempotent = true;
+    return o;
+  }
+
+  std::vector<cql::Value> values(const MetricRecord& r) const {
+    const Metric& m = r.metric;
+    return {cql::Value::UuidOf(to_cql(r.run_id)),
+            cql::Value::Timestamp(m.timestamp->time_since_epoch().count()),
+            cql::Value::Int(*m.step),
+            opt_int(m.epoch),
+            opt_double(m.train_loss),
+            opt_double(m.train_accuracy),
+            opt_double(m.val_loss),
+            opt_double(m.val_accuracy),
+            opt_double(m.learning_rate),
+            opt_int(m.hidden_units),
+            cql::Value::Bigint(r.write_time_us > 0 ? r.write_time_us
+                                                   : m.timestamp->time_since_epoch().count() * 1000)};
+  }
+
+  static std::vector<cql::Value> run_values(const Run& r) {
+    std::vector<std::pair<cql::Value, cql::Value>> tags;
+    for (const auto& [k, v] : r.tags) tags.emplace_back(cql::Value::Text(k), cql::Value::Text(v));
+    return {cql::Value::UuidOf(to_cql(r.run_id)),
+            opt_ts(r.start_time),
+            opt_ts(r.end_time),
+            opt_double(r.duration_seconds),
+            cql::Value::Text(r.status),
+            cql::Value::Text(r.dataset_name),
+            cql::Value::Text(r.config_json),
+            opt_int(r.final_epoch),
+            opt_double(r.final_train_loss),
+            opt_double(r.final_train_accuracy),
+            opt_double(r.final_val_loss),
+            opt_double(r.final_val_accuracy),
+            opt_double(r.best_val_accuracy),
+            opt_int(r.best_epoch),
+            opt_int(r.total_hidden_units),
+            opt_bigint(r.total_parameters),
+            cql::Value::Map(std::move(tags)),
+            cql::Value::Text(r.notes)};
+  }
+
+  const Config config_;
+  const CassandraWriteMode mode_;
+  cql::Consistency write_cl_ = cql::Consistency::kOne;
+  cql::Consistency read_cl_ = cql::Consistency::kOne;
+  std::string describe_;
+  std::vector<std::string> warnings_;
+  std::mutex mu_;  // guards session_ (close vs. use)
+  std::unique_ptr<cql::Session> session_;
+  cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
+      select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
+      select_topology_;
+};
+
+}  // namespace
+
+std::unique_ptr<StoreBackend> make_cassandra_backend(const Config& config, CassandraWriteMode mode) {
+  return std::make_unique<CassandraBackend>(config, mode);
+}
+
+}  // namespace canopy::store

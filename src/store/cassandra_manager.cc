@@ -1,0 +1,43 @@
+#include "canopy/cassandra_manager.h"
+
+namespace canopy {
+
+CassandraManager::CassandraManager(std::optional<std::vector<std::string>> contact_points, Config config) {
+  config.cassandra.enabled = true;
+  if (contact_points) config.cassandra.contact_points = std::move(*contact_points);
+  store_ = open_store(config);
+}
+
+CassandraManager::~CassandraManager() = default;
+
+void CassandraManager::store_metric(const Uuid& run_id, const Metric& metric) { store_->store_metric(run_id, metric); }
+void CassandraManager::flush_metrics(std::chrono::milliseconds timeout) { store_->flush_metrics(timeout); }
+Uuid CassandraManager::create_run(const NewRun& run) { return store_->create_run(run); }
+void CassandraManager::complete_run(const Uuid& run_id, const FinalMetrics& final_metrics, std::string_view status) {
+  store_->complete_run(run_id, final_metrics, status);
+}
+void CassandraManager::store_topology(const NetworkTopology& topology) { store_->store_topology(topology); }
+std::optional<Run> CassandraManager::get_run(const Uuid& run_id) { return store_->get_run(run_id); }
+std::vector<Run> CassandraManager::list_runs(int limit, const std::optional<std::string>& status) {
+  return store_->list_runs(limit, status);
+}
+std::vector<Run> CassandraManager::list_runs_by_dataset(std::string_view dataset_name, int limit) {
+  return store_->list_runs_by_dataset(dataset_name, limit);
+}
+std::vector<Metric> CassandraManager::query_metrics(const Uuid& run_id, std::optional<Timestamp> start_time,
+                                                    std::optional<Timestamp> end_time, int limit) {
+  return store_->query_metrics(run_id, start_time, end_time, limit);
+}
+std::unique_ptr<MetricCursor> CassandraManager::open_metric_cursor(const Uuid& run_id,
+                                                                   std::optional<Timestamp> start_time,
+                                                                   std::optional<Timestamp> end_time, int page_size) {
+  return store_->open_metric_cursor(run_id, start_time, end_time, page_size);
+}
+std::vector<NetworkTopology> CassandraManager::query_topology(const Uuid& run_id, int limit) {
+  return store_->query_topology(run_id, limit);
+}
+WriterCounters CassandraManager::counters() const { return store_->counters(); }
+std::string CassandraManager::describe() const { return store_->describe(); }
+void CassandraManager::close() { store_->close(); }
+
+}  // namespace canopy

@@ -1,0 +1,150 @@
+#include "store/cassandra_schema.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+
+#include "canopy/errors.h"
+#include "cql/session.h"
+
+namespace canopy::store {
+namespace {
+
+std::string replication_map(const CassandraConfig& c) {
+  std::string out = "{'class': '" + c.replication_class + "'";
+  for (const auto& [dc, rf] : c.replication) out += ", '" + dc + "': " + std::to_string(rf);
+  return out + "}";
+}
+
+// TWCS windows: about 30 per TTL (Cassandra's guidance), at least one hour.
+std::string twcs(std::int64_t ttl_seconds) {
+  std::int64_t hours = ttl_seconds > 0 ? std::max<std::int64_t>(1, ttl_seconds / 30 / 3600) : 24;
+  if (hours % 24 == 0) {
+    return "{'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'DAYS', "
+           "'compaction_window_size': " + std::to_string(hours / 24) + "}";
+  }
+  return "{'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'HOURS', "
+         "'compaction_window_size': " + std::to_string(hours) + "}";
+}
+
+const char* kRunColumnsDdl =
+    "start_time timestamp, end_time timestamp, duration_seconds double, status text, dataset_name text, "
+    "config_json text, final_epoch int, final_train_loss double, final_train_accuracy double, "
+    "final_val_loss double, final_val_accuracy double, best_val_accuracy double, best_epoch int, "
+    "total_hidden_units int, total_parameters bigint, tags map<text, text>, notes text";
+
+}  // namespace
+
+std::string month_bucket(std::int64_t epoch_ms) {
+  using namespace std::chrono;
+  auto days = floor<std::chrono::days>(sys_time<milliseconds>(milliseconds(epoch_ms)));
+  year_month_day ymd(days);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
+  return buf;
+}
+
+std::vector<std::string> schema_statements(const Config& config) {
+  const std::string ks = config.cassandra.keyspace;
+  const std::string mt = std::to_string(config.ttl.metrics_seconds);
+  const std::string rt = std::to_string(config.ttl.runs_seconds);
+  return {
+      "CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + replication_map(config.cassandra) +
+          " AND durable_writes = true",
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".training_metrics (run_id uuid, timestamp timestamp, step int, epoch int, train_loss double, "
+          "train_accuracy double, val_loss double, val_accuracy double, learning_rate double, hidden_units int, "
+          "PRIMARY KEY ((run_id), timestamp, step)) WITH CLUSTERING ORDER BY (timestamp DESC, step DESC) "
+          "AND default_time_to_live = " + mt + " AND compaction = " + twcs(config.ttl.metrics_seconds),
+      "CREATE TABLE IF NOT EXISTS " + ks + ".training_runs (run_id uuid PRIMARY KEY, " + kRunColumnsDdl +
+          ") WITH default_time_to_live = " + rt,
+      "CREATE INDEX IF NOT EXISTS training_runs_dataset_name_idx ON " + ks + ".training_runs (dataset_name)",
+      "CREATE INDEX IF NOT EXISTS training_runs_status_idx ON " + ks + ".training_runs (status)",
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".runs_by_time (month text, start_time timestamp, run_id uuid, end_time timestamp, "
+          "duration_seconds double, status text, dataset_name text, config_json text, final_epoch int, "
+          "final_train_loss double, final_train_accuracy double, final_val_loss double, final_val_accuracy double, "
+          "best_val_accuracy double, best_epoch int, total_hidden_units int, total_parameters bigint, "
+          "tags map<text, text>, notes text, PRIMARY KEY ((month), start_time, run_id)) "
+          "WITH CLUSTERING ORDER BY (start_time DESC, run_id ASC) AND default_time_to_live = " + rt,
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".run_months (shard int, month text, PRIMARY KEY ((shard), month)) "
+          "WITH CLUSTERING ORDER BY (month DESC)",
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".network_topology (run_id uuid, timestamp timestamp, hidden_units int, epoch int, input_size int, "
+          "output_size int, total_parameters bigint, topology_json text, "
+          "PRIMARY KEY ((run_id), timestamp, hidden_units)) "
+          "WITH CLUSTERING ORDER BY (timestamp DESC, hidden_units DESC) AND default_time_to_live = " + mt,
+  };
+}
+
+std::vector<std::string> apply_schema(cql::Session& session, const Config& config) {
+  const std::string& ks = config.cassandra.keyspace;
+  std::vector<std::string> warnings;
+  for (const std::string& stmt : schema_statements(config)) {
+    try {
+      session.Query(stmt, {}, {.consistency = cql::Consistency::kOne});
+    } catch (const cql::CqlError& e) {
+      throw SchemaError("applying schema of keyspace " + ks + ": \"" + stmt + "\" failed: " + e.what(),
+                        e.error().server_code);
+    }
+  }
+  // Tables that already existed keep their old TTL: bring it in line.
+  const std::map<std::string, std::int64_t> ttls = {{"training_metrics", config.ttl.metrics_seconds},
+                                                    {"network_topology", config.ttl.metrics_seconds},
+                                                    {"training_runs", config.ttl.runs_seconds},
+                                                    {"runs_by_time", config.ttl.runs_seconds}};
+  for (const auto& [table, ttl] : ttls) {
+    try {
+      auto rs = session.Query(
+          "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+          {cql::Value::Text(ks), cql::Value::Text(table)});
+      if (!rs.empty() && rs[0].get_int32(0).value_or(0) != ttl) {
+        session.Query("ALTER TABLE " + ks + "." + table + " WITH default_time_to_live = " + std::to_string(ttl));
+      }
+    } catch (const cql::CqlError& e) {
+      throw SchemaError("setting the TTL of " + ks + "." + table + ": " + e.what(), e.error().server_code);
+    }
+  }
+  if (!session.WaitForSchemaAgreement()) {
+    warnings.push_back("keyspace " + ks + ": the nodes did not agree on the schema in time");
+  }
+  // Replication above the live nodes makes QUORUM/ALL fail (DESIGN.md #3).
+  try {
+    auto rs = session.Query("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
+                            {cql::Value::Text(ks)});
+    std::map<std::string, int> live;
+    int live_total = 0;
+    for (const auto& h : session.host_counters()) {
+      if (h.up) {
+        ++live[h.datacenter];
+        ++live_total;
+      }
+    }
+    if (!rs.empty()) {
+      cql::Value rep = rs[0].get_value(0);
+      for (const auto& [k, v] : rep.entries()) {
+        std::string key = k.as_bytes(), val = v.as_bytes();
+        if (key == "class") continue;
+        int rf = std::atoi(val.c_str());
+        if (key == "replication_factor") {
+          if (rf > live_total) {
+            warnings.push_back("keyspace " + ks + ": replication_factor " + std::to_string(rf) + " exceeds the " +
+                               std::to_string(live_total) + " live node(s); QUORUM and ALL requests will fail");
+          }
+        } else if (rf > live[key]) {
+          warnings.push_back("keyspace " + ks + ": replication factor " + std::to_string(rf) + " in datacenter " +
+                             key + " exceeds its " + std::to_string(live[key]) +
+                             " live node(s); QUORUM and ALL requests will fail");
+        }
+      }
+    }
+  } catch (const cql::CqlError& e) {
+    warnings.push_back("keyspace " + ks + ": could not check replication: " + e.what());
+  }
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  return warnings;
+}
+
+}  // namespace canopy::store
