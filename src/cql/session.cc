@@ -242,7 +242,7 @@ Result<Ok> Session::Impl::RefreshTopology(const std::shared_ptr<Connection>& c) 
     }
   }
 
-  std::vector<HostPtr> added;
+  std::vector<HostPtr> added, removed;
   {
     std::lock_guard<std::mutex> lock(mu);
     std::map<std::string, HostPtr> next;
@@ -266,8 +266,11 @@ Result<Ok> Session::Impl::RefreshTopology(const std::shared_ptr<Connection>& c) 
       h->tokens = i.tokens;
       next[i.ip] = h;
     }
-    for (auto& [ip, h] : hosts)
-      if (!next.count(ip)) h->removed = true;
+    for (auto& [ip, h] : hosts) {
+      if (next.count(ip)) continue;
+      h->removed = true;
+      removed.push_back(h);
+    }
     hosts = std::move(next);
     std::vector<TokenRing::Node> nodes;
     std::vector<std::vector<int64_t>> tokens;
@@ -281,6 +284,10 @@ Result<Ok> Session::Impl::RefreshTopology(const std::shared_ptr<Connection>& c) 
   }
   if (pools_started)
     for (auto& h : added) FillPool(h);
+  for (auto& h : removed) {
+    std::lock_guard<std::mutex> lock(h->mu);
+    for (auto& conn : h->conns) conn->Close(MakeError(ErrorKind::kConnection, "node left the cluster", h->address, true));
+  }
   return Ok{};
 }
 
@@ -542,33 +549,34 @@ void Session::Impl::RefreshTopologyAsync() {
 
 std::vector<HostPtr> Session::Impl::QueryPlan(const std::string& keyspace,
                                               const std::optional<std::string>& routing_key) {
-  std::vector<HostPtr> all;
   std::shared_ptr<const TokenRing> r;
-  std::optional<Replication> repl;
-  std::string dc;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    all.reserve(hosts.size());
-    for (const auto& [ip, h] : hosts) all.push_back(h);
-    r = ring;
-    dc = local_dc;
-    if (!keyspace.empty()) {
-      auto it = keyspaces.find(keyspace);
-      if (it != keyspaces.end()) repl = it->second;
-    }
-  }
+  const Replication* repl = nullptr;
+  Replication repl_copy;
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto good = [&](const HostPtr& h) { return h->up && h->suspect_until.load() <= now; };
   std::vector<HostPtr> local, remote, bad, plan;
-  for (auto& h : all) {
-    if (!good(h)) bad.push_back(h);
-    else if (dc.empty() || h->datacenter == dc) local.push_back(h);
-    else remote.push_back(h);
+  {
+    // Host datacenters are written under mu by RefreshTopology: classify under it.
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& [ip, h] : hosts) {
+      if (!good(h)) bad.push_back(h);
+      else if (local_dc.empty() || h->datacenter == local_dc) local.push_back(h);
+      else remote.push_back(h);
+    }
+    r = ring;
+    if (!keyspace.empty() && routing_key) {
+      auto it = keyspaces.find(keyspace);
+      if (it != keyspaces.end()) {
+        repl_copy = it->second;
+        repl = &repl_copy;
+      }
+    }
   }
+  const size_t total = local.size() + remote.size() + bad.size();
   uint64_t turn = rr.fetch_add(1);
   if (!local.empty()) std::rotate(local.begin(), local.begin() + static_cast<long>(turn % local.size()), local.end());
   if (!remote.empty()) std::rotate(remote.begin(), remote.begin() + static_cast<long>(turn % remote.size()), remote.end());
-  plan.reserve(all.size());
+  plan.reserve(total);
   if (options.token_aware && routing_key && r && !r->empty() && repl) {
     std::vector<size_t> idx = r->Replicas(Murmur3Token(*routing_key), *repl);
     std::vector<HostPtr> replicas;
@@ -608,8 +616,11 @@ std::vector<HostCounters> Session::host_counters() const {
   for (const auto& h : impl_->HostList()) {
     HostCounters c;
     c.address = h->address;
-    c.datacenter = h->datacenter;
-    c.rack = h->rack;
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);  // guards datacenter and rack
+      c.datacenter = h->datacenter;
+      c.rack = h->rack;
+    }
     c.up = h->up;
     c.open_connections = h->OpenConnections();
     c.requests_sent = h->requests_sent;
