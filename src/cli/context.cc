@@ -1,0 +1,59 @@
+#include "cli/context.h"
+
+#include "cli/time_arg.h"
+
+namespace canopy::cli {
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--config", options.config_file, "YAML configuration file (docs/config.md)")
+      ->type_name("FILE");
+  app.add_option("--backend", options.backend,
+                 "Store to use: embedded (SQLite, the default) or cassandra")
+      ->check(CLI::IsMember({"embedded", "cassandra"}))
+      ->type_name("NAME");
+  app.add_option("--set", options.overrides,
+                 "Override one configuration key, e.g. --set backend.cassandra.port=9043 "
+                 "(repeatable; wins over file and environment)")
+      ->type_name("KEY=VALUE");
+}
+
+Config effective_config(const GlobalOptions& options) {
+  ConfigSources sources;
+  if (!options.config_file.empty()) sources.file = options.config_file;
+  sources.overrides = options.overrides;
+  if (!options.backend.empty())
+    sources.overrides.push_back(std::string("backend.cassandra.enabled=") +
+                                (options.backend == "cassandra" ? "true" : "false"));
+  return load_config(sources);
+}
+
+std::unique_ptr<MetricsStore> open_configured_store(const GlobalOptions& options) {
+  return open_store(effective_config(options));
+}
+
+Uuid parse_run_id(const std::string& text, const char* what) {
+  if (auto id = Uuid::try_parse(text)) return *id;
+  throw CliError(std::string(what) + ": '" + text +
+                     "' is not a run id (expected a UUID such as "
+                     "123e4567-e89b-12d3-a456-426614174000)",
+                 kExitUsage);
+}
+
+std::optional<Timestamp> parse_time_flag(const std::string& text, const char* flag) {
+  if (text.empty()) return std::nullopt;
+  std::string error;
+  auto t = parse_time_arg(text, now_ms(), &error);
+  if (!t)
+    throw CliError(std::string(flag) + ": '" + text + "' is not a time: " + error +
+                       " (examples: 2026-11-25T10:00:00Z, -1h, -30m, now)",
+                   kExitUsage);
+  return t;
+}
+
+Format parse_format_flag(const std::string& text, const char* flag) {
+  if (auto f = parse_format(text)) return *f;
+  throw CliError(std::string(flag) + ": '" + text + "' is not a format (use table, csv or json)",
+                 kExitUsage);
+}
+
+}  // namespace canopy::cli

@@ -1,0 +1,75 @@
+"""Fixtures for the canopy-store command tests: run the built binary against a
+fresh embedded store in a temporary folder (or the real Cassandra node)."""
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+BINARY = os.environ.get("CANOPY_STORE_BIN", os.path.join(os.path.dirname(__file__), "../../build/canopy-store"))
+
+
+class Cli:
+    def __init__(self, args_prefix, env):
+        self.prefix = args_prefix
+        self.env = env
+
+    def run(self, *args, expect=0, env=None):
+        full_env = dict(self.env)
+        full_env.update(env or {})
+        p = subprocess.run([BINARY, *self.prefix, *args], capture_output=True, text=True,
+                           env=full_env, timeout=600)
+        assert p.returncode == expect, (
+            f"canopy-store {' '.join(args)} exited {p.returncode}, expected {expect}\n"
+            f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+        return p
+
+    def json(self, *args):
+        return json.loads(self.run(*args).stdout)
+
+
+def clean_env(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CASCOR_") and not k.startswith("CASSANDRA_")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    return env
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """canopy-store on an embedded store of its own."""
+    return Cli(["--set", f"backend.embedded.path={tmp_path / 'metrics.db'}"], clean_env(tmp_path))
+
+
+@pytest.fixture
+def bare_cli(tmp_path):
+    """canopy-store with no flags added (its default embedded path is under tmp)."""
+    return Cli([], clean_env(tmp_path))
+
+
+@pytest.fixture
+def cassandra_cli(tmp_path):
+    """canopy-store on the real Cassandra node, in a keyspace of its own."""
+    host = os.environ.get("CANOPY_TEST_HOSTS", "127.0.0.1").split(",")[0]
+    keyspace = "cli_test_" + uuid.uuid4().hex[:8]
+    config = tmp_path / "canopy.yaml"
+    config.write_text(f"""
+backend:
+  cassandra:
+    enabled: true
+    contact_points: [{host}]
+    keyspace: {keyspace}
+    pool_size: 2
+    flush_interval: 1
+    replication:
+      class: SimpleStrategy
+      replication_factor: 1
+  embedded:
+    path: {tmp_path / 'unused.db'}
+""")
+    yield Cli(["--config", str(config)], clean_env(tmp_path))
+    from cassandra.cluster import Cluster
+    cluster = Cluster([host], protocol_version=4)
+    cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+    cluster.shutdown()

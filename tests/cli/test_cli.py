@@ -1,0 +1,204 @@
+"""canopy-store, every subcommand with good and bad input (embedded store)."""
+import csv
+import io
+import json
+import re
+
+import pytest
+
+SUBCOMMANDS = ["demo", "runs", "metrics", "export", "config", "schema", "bench"]
+
+
+def run_id_of(demo_stdout):
+    m = re.search(r"^Run ([0-9a-f-]{36})", demo_stdout, re.M)
+    assert m, demo_stdout
+    return m.group(1)
+
+
+@pytest.fixture
+def demo_run(cli, tmp_path):
+    p = cli.run("demo", "--quiet", "--plot", str(tmp_path / "curves.svg"))
+    return run_id_of(p.stdout), p
+
+
+def test_help_lists_every_subcommand(bare_cli):
+    out = bare_cli.run("--help").stdout
+    for sub in SUBCOMMANDS:
+        assert sub in out
+    assert "Exit codes" in out
+
+
+@pytest.mark.parametrize("args", [["demo"], ["runs"], ["runs", "list"], ["runs", "show"], ["metrics"],
+                                  ["export"], ["config"], ["config", "show"], ["schema"],
+                                  ["schema", "print"], ["schema", "apply"], ["bench"]])
+def test_help_on_every_level(bare_cli, args):
+    out = bare_cli.run(*args, "--help").stdout
+    assert "Usage" in out
+
+
+def test_version(bare_cli):
+    assert re.match(r"canopy-store \d+\.\d+\.\d+", bare_cli.run("--version").stdout)
+
+
+def test_unknown_subcommand_is_usage_error(bare_cli):
+    p = bare_cli.run("frobnicate", expect=2)
+    assert "frobnicate" in p.stderr
+
+
+def test_unknown_flag_is_usage_error(cli):
+    p = cli.run("runs", "list", "--colour", "red", expect=2)
+    assert "--colour" in p.stderr
+
+
+def test_bad_backend_value_names_flag(bare_cli):
+    p = bare_cli.run("--backend", "mysql", "runs", "list", expect=2)
+    assert "--backend" in p.stderr and "mysql" in p.stderr
+
+
+def test_runs_list_on_empty_store(cli):
+    assert cli.json("runs", "list", "--format", "json") == []
+    assert cli.run("runs", "list").stdout.startswith("run_id")
+
+
+def test_demo_records_run_metrics_and_topology(cli, demo_run, tmp_path):
+    run_id, p = demo_run
+    m = re.search(r"epochs trained\s+(\d+)", p.stdout)
+    epochs = int(m.group(1))
+    units = int(re.search(r"hidden units\s+(\d+)", p.stdout).group(1))
+    run = cli.json("runs", "show", run_id, "--format", "json")
+    assert run["status"] == "completed"
+    assert run["dataset_name"] == "two_spirals"
+    assert run["total_hidden_units"] == units
+    assert run["final_epoch"] == epochs
+    exported = cli.json("export", run_id, "--format", "json")
+    assert len(exported) == epochs
+    assert sorted(r["epoch"] for r in exported) == list(range(1, epochs + 1))
+    topology = cli.json("runs", "show", run_id, "--topology", "--format", "json")
+    assert len(topology) == units
+    assert sorted(t["hidden_units"] for t in topology) == list(range(1, units + 1))
+    svg = (tmp_path / "curves.svg").read_text()
+    assert svg.startswith("<?xml") and "</svg>" in svg
+
+
+def test_runs_list_filters(cli, demo_run):
+    run_id, _ = demo_run
+    assert [r["run_id"] for r in cli.json("runs", "list", "--format", "json")] == [run_id]
+    assert cli.json("runs", "list", "--status", "completed", "--format", "json")[0]["run_id"] == run_id
+    assert cli.json("runs", "list", "--status", "running", "--format", "json") == []
+    assert cli.json("runs", "list", "--dataset", "two_spirals", "--format", "json")[0]["run_id"] == run_id
+    assert cli.json("runs", "list", "--dataset", "mnist", "--format", "json") == []
+    rows = list(csv.DictReader(io.StringIO(cli.run("runs", "list", "--format", "csv").stdout)))
+    assert rows[0]["run_id"] == run_id
+
+
+def test_runs_list_bad_limit(cli):
+    p = cli.run("runs", "list", "--limit", "0", expect=2)
+    assert "--limit" in p.stderr
+
+
+def test_metrics_limit_order_and_formats(cli, demo_run):
+    run_id, _ = demo_run
+    rows = cli.json("metrics", run_id, "--limit", "5", "--format", "json")
+    assert len(rows) == 5
+    stamps = [(r["timestamp"], r["step"]) for r in rows]
+    assert stamps == sorted(stamps, reverse=True)
+    table = cli.run("metrics", run_id, "--limit", "3").stdout.splitlines()
+    assert table[0].startswith("timestamp") and len(table) == 4
+    csv_rows = list(csv.DictReader(io.StringIO(cli.run("metrics", run_id, "--limit", "3", "--format", "csv").stdout)))
+    assert len(csv_rows) == 3 and float(csv_rows[0]["train_loss"]) >= 0
+
+
+def test_metrics_time_range(cli, demo_run):
+    run_id, _ = demo_run
+    everything = cli.json("metrics", run_id, "--from", "-1h", "--to", "+1m", "--limit", "100000", "--format", "json")
+    assert len(everything) == len(cli.json("export", run_id, "--format", "json"))
+    assert cli.json("metrics", run_id, "--to", "-1h", "--format", "json") == []
+    assert cli.json("metrics", run_id, "--from", "2000-01-01", "--to", "2000-01-02T00:00:00Z", "--format", "json") == []
+
+
+@pytest.mark.parametrize("flag,value", [("--from", "yesterday"), ("--to", "-3y"), ("--from", "2026-02-30")])
+def test_metrics_bad_time_names_flag(cli, demo_run, flag, value):
+    run_id, _ = demo_run
+    p = cli.run("metrics", run_id, flag, value, expect=2)
+    assert flag in p.stderr and value in p.stderr
+
+
+def test_metrics_bad_run_id(cli):
+    p = cli.run("metrics", "not-a-uuid", expect=2)
+    assert "not-a-uuid" in p.stderr and "RUN" in p.stderr
+
+
+def test_unknown_run_is_exit_3(cli):
+    p = cli.run("runs", "show", "123e4567-e89b-12d3-a456-426614174000", expect=3)
+    assert "not found" in p.stderr
+    cli.run("metrics", "123e4567-e89b-12d3-a456-426614174000", expect=3)
+    cli.run("export", "123e4567-e89b-12d3-a456-426614174000", "--format", "csv", expect=3)
+
+
+def test_bad_format(cli, demo_run):
+    run_id, _ = demo_run
+    p = cli.run("metrics", run_id, "--format", "xml", expect=2)
+    assert "--format" in p.stderr and "xml" in p.stderr
+    p = cli.run("export", run_id, "--format", "table", expect=2)
+    assert "--format" in p.stderr
+
+
+def test_export_csv_to_file(cli, demo_run, tmp_path):
+    run_id, _ = demo_run
+    out = tmp_path / "export.csv"
+    p = cli.run("export", run_id, "--format", "csv", "--output", str(out))
+    rows = list(csv.DictReader(out.open()))
+    assert f"exported {len(rows)} metrics" in p.stderr
+    assert len(rows) == len(cli.json("export", run_id, "--format", "json"))
+
+
+def test_export_to_unwritable_file(cli, demo_run, tmp_path):
+    run_id, _ = demo_run
+    p = cli.run("export", run_id, "--format", "csv", "--output", str(tmp_path / "no/such/dir/x.csv"), expect=1)
+    assert "--output" in p.stderr
+
+
+def test_config_show_masks_password(cli):
+    out = cli.run("config", "show", env={"CASSANDRA_USERNAME": "ada", "CASSANDRA_PASSWORD": "s3cret-pw"}).stdout
+    assert "s3cret-pw" not in out
+    assert "ada" in out and "****" in out
+
+
+def test_config_show_precedence_flag_over_env(cli):
+    out = cli.run("--set", "backend.cassandra.port=9100", "config", "show",
+                  env={"CASCOR_CASSANDRA_PORT": "9200"}).stdout
+    assert re.search(r"^\s*port: 9100$", out, re.M), out
+
+
+def test_config_errors_name_the_key(cli, tmp_path):
+    p = cli.run("--set", "backend.cassandra.prot=9042", "config", "show", expect=2)
+    assert "prot" in p.stderr and "port" in p.stderr  # did-you-mean
+    p = cli.run("--set", "backend.cassandra.port=70000", "config", "show", expect=2)
+    assert "70000" in p.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("backend:\n  cassandra:\n    port: [1\n")
+    p = cli.run("--config", str(bad), "config", "show", expect=2)
+    assert "bad.yaml:4:" in p.stderr and "YAML syntax error" in p.stderr  # file:line:column
+    p = cli.run("--config", str(tmp_path / "missing.yaml"), "config", "show", expect=2)
+    assert "missing.yaml" in p.stderr
+
+
+def test_schema_print_shows_cql(cli):
+    out = cli.run("schema", "print").stdout
+    assert "CREATE TABLE IF NOT EXISTS" in out and "training_metrics" in out
+
+
+def test_schema_apply_embedded(cli):
+    cli.run("schema", "apply")
+    assert cli.json("runs", "list", "--format", "json") == []
+
+
+def test_bench_prints_figures(cli):
+    out = cli.run("bench", "--metrics", "2000", "--runs", "2").stdout
+    assert re.search(r"end to end\s+\d+ metrics/s", out)
+    assert "stored 2000 written 2000" in out
+
+
+def test_bench_bad_count(cli):
+    p = cli.run("bench", "--metrics", "-5", expect=2)
+    assert "--metrics" in p.stderr

@@ -1,0 +1,79 @@
+#include "cli/output.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace canopy::cli {
+namespace {
+
+Metric sample() {
+  Metric m;
+  m.timestamp = Timestamp{std::chrono::milliseconds(1'795'602'030'123)};
+  m.step = 7;
+  m.epoch = 3;
+  m.train_loss = 0.1;
+  m.val_loss = std::numeric_limits<double>::quiet_NaN();
+  m.val_accuracy = std::numeric_limits<double>::infinity();
+  return m;
+}
+
+std::string write(Format f, const std::vector<Metric>& rows) {
+  std::ostringstream out;
+  MetricWriter w(out, f);
+  w.begin();
+  for (const auto& m : rows) w.row(m);
+  w.end();
+  return out.str();
+}
+
+TEST(Output, ParseFormat) {
+  EXPECT_EQ(parse_format("csv"), Format::kCsv);
+  EXPECT_EQ(parse_format("json"), Format::kJson);
+  EXPECT_EQ(parse_format("table"), Format::kTable);
+  EXPECT_FALSE(parse_format("xml"));
+}
+
+TEST(Output, CsvHasHeaderAndShortestRoundTripNumbers) {
+  std::string csv = write(Format::kCsv, {sample()});
+  EXPECT_EQ(csv,
+            "timestamp,step,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,"
+            "hidden_units\n2026-11-25T10:20:30.123Z,7,3,0.1,,nan,inf,,\n");
+}
+
+TEST(Output, JsonIsValidAndKeepsNonFiniteAsStrings) {
+  auto parsed = nlohmann::json::parse(write(Format::kJson, {sample(), sample()}));
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0]["step"], 7);
+  EXPECT_EQ(parsed[0]["val_loss"], "NaN");
+  EXPECT_EQ(parsed[0]["val_accuracy"], "Infinity");
+  EXPECT_TRUE(parsed[0]["train_accuracy"].is_null());
+  EXPECT_DOUBLE_EQ(parsed[0]["train_loss"].get<double>(), 0.1);
+}
+
+TEST(Output, EmptyJsonExportIsAnEmptyArray) {
+  EXPECT_EQ(nlohmann::json::parse(write(Format::kJson, {})).size(), 0u);
+}
+
+TEST(Output, RunJsonEmbedsConfigWhenItIsJson) {
+  canopy::Run r;
+  r.status = "completed";
+  r.config_json = R"({"lr":0.1})";
+  EXPECT_EQ(run_to_json(r)["config"]["lr"], 0.1);
+  r.config_json = "not json";
+  EXPECT_EQ(run_to_json(r)["config"], "not json");
+}
+
+TEST(Output, CsvQuotesFieldsWithCommas) {
+  canopy::Run r;
+  r.status = "done";
+  r.dataset_name = "a,\"b\"";
+  std::ostringstream out;
+  print_runs(out, std::vector<canopy::Run>{r}, Format::kCsv);
+  EXPECT_NE(out.str().find("\"a,\"\"b\"\"\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace canopy::cli
