@@ -5,6 +5,7 @@
 #include "cql/coding.h"
 #include "cql/request.h"
 #include "cql/result_builder.h"
+#include "cql/retry_policy.h"
 #include "cql/session.h"
 #include "cql/session_impl.h"
 #include "cql/value_codec.h"
@@ -36,32 +37,6 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vec
     parts.push_back(std::move(cell));
   }
   return CompositeRoutingKey(parts);
-}
-
-// Whether an attempt's failure may be retried on the next host.
-bool ShouldRetry(const Error& e, bool idempotent) {
-  switch (e.kind) {
-    case ErrorKind::kServer:
-      switch (static_cast<ServerCode>(e.server_code)) {
-        case ServerCode::kUnavailable:
-        case ServerCode::kIsBootstrapping:
-          return true;  // the coordinator applied nothing
-        case ServerCode::kReadTimeout:
-        case ServerCode::kWriteTimeout:
-        case ServerCode::kOverloaded:
-        case ServerCode::kServerError:
-        case ServerCode::kTruncateError:
-          return idempotent;
-        default:
-          return false;
-      }
-    case ErrorKind::kTimeout:
-    case ErrorKind::kConnection:
-    case ErrorKind::kProtocol:
-      return idempotent;
-    default:
-      return false;
-  }
 }
 
 bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
