@@ -72,3 +72,11 @@ def test_open_uses_the_configured_sqlite_file(tmp_path):
         assert store.describe() == f"sqlite:{path}"
         assert str(path) in repr(store)
     assert path.exists()
+
+
+def test_process_environment_is_read_unless_replaced(monkeypatch):
+    monkeypatch.setenv("CASCOR_CASSANDRA_KEYSPACE", "from_env")
+    assert "keyspace: from_env" in canopy_store.dump_config()
+    assert "keyspace: cascor" in canopy_store.dump_config(environment={})
+    # A settings dict beats the environment, like command-line flags.
+    assert "keyspace: mine" in canopy_store.dump_config({"backend.cassandra.keyspace": "mine"})

@@ -240,3 +240,37 @@ def test_nan_and_infinity_round_trip(store):
     [m] = store.query_metrics(run)
     assert math.isnan(m["train_loss"]) and m["val_loss"] == math.inf
     assert m["train_accuracy"] is None
+
+
+def test_threads_store_concurrently_without_losing_metrics(store):
+    import threading
+
+    run = store.create_run(dataset_name="d")
+
+    def produce(worker):
+        for i in range(250):
+            store.store_metric(run, {"timestamp": T0, "epoch": worker, "train_loss": float(i)})
+
+    threads = [threading.Thread(target=produce, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store.flush_metrics()
+    metrics = list(store.iter_metrics(run))
+    # Same timestamp for all: the per-run step keeps every one of them.
+    assert len(metrics) == 1000
+    assert len({m["step"] for m in metrics}) == 1000
+    assert sorted(sum(1 for m in metrics if m["epoch"] == w) for w in range(4)) == [250] * 4
+
+
+def test_store_dropped_without_close_flushes(backend):
+    import gc
+
+    s = backend.open()
+    run = s.create_run(dataset_name="d")
+    store_epochs(s, run, 4)
+    del s
+    gc.collect()
+    with backend.open() as reopened:
+        assert [m["epoch"] for m in reopened.query_metrics(run)] == [4, 3, 2, 1]
