@@ -167,6 +167,7 @@ bool Connection::Send(Opcode op, std::string_view body, std::chrono::millisecond
     high_water_ = std::max(high_water_, static_cast<size_t>(id) + 1);
     in_flight_.fetch_add(1);
     AppendFrame(pending_, op, id, body, options_.compression);
+    frames_queued_.fetch_add(1, std::memory_order_relaxed);
     if (!writing_) {
       writing_ = true;
       start_write = true;
@@ -183,6 +184,7 @@ void Connection::Flush() {
     writing_buf_.swap(pending_);
   }
   if (closed_.load()) return;
+  socket_writes_.fetch_add(1, std::memory_order_relaxed);
   asio::async_write(socket_, asio::buffer(writing_buf_), [self = shared_from_this()](const asio::error_code& ec, size_t) {
     if (ec) {
       self->Fail(MakeError(ErrorKind::kConnection, "write failed: " + ec.message(), self->address_, true));

@@ -80,6 +80,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool is_open() const { return !closed_.load(); }
   int in_flight() const { return in_flight_.load(); }
   const std::string& address() const { return address_; }  // "ip:port"
+  // Frames queued and socket writes (async_write calls) made so far: frames
+  // queued while a write is in progress share the next write.
+  uint64_t frames_queued() const { return frames_queued_.load(); }
+  uint64_t socket_writes() const { return socket_writes_.load(); }
 
   struct Impl;
 
@@ -104,6 +108,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string address_;
   std::atomic<bool> closed_{false};
   std::atomic<int> in_flight_{0};
+  std::atomic<uint64_t> frames_queued_{0};
+  std::atomic<uint64_t> socket_writes_{0};
 
   struct Slot {
     ResponseHandler handler;

@@ -120,6 +120,29 @@ TEST(CqlConnection, ThousandsOfConcurrentRequestsFromManyThreadsAllComplete) {
   EXPECT_EQ(c->in_flight(), 0);
 }
 
+TEST(CqlConnection, FramesQueuedDuringAWriteShareTheNextWrite) {
+  FakeServer server([](FakeServer& s, const FakeServer::Request& r) {
+    s.Reply(r.header.stream, cql::Opcode::kResult, FakeServer::VoidResult());
+  });
+  Io io;
+  auto c = ConnectTo(io, server.port());
+  ASSERT_TRUE(c);
+  uint64_t writes_before = c->socket_writes();
+  // Hold the I/O thread so that 100 requests queue up before any write starts.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  asio::post(io.io, [released] { released.wait(); });
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(c->Send(cql::Opcode::kQuery, QueryBody("q"), 10s, [&](cql::Result<cql::Response> r) {
+      if (r.ok()) ++answered;
+    }));
+  release.set_value();
+  for (int i = 0; i < 500 && answered.load() < 100; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(answered.load(), 100);
+  EXPECT_EQ(c->socket_writes() - writes_before, 1u) << "100 frames, one write";
+}
+
 TEST(CqlConnection, UnansweredRequestTimesOutAndItsStreamIsNotReusedUntilAnswered) {
   std::mutex mu;
   std::vector<FakeServer::Request> held;
