@@ -49,9 +49,22 @@ TEST(CqlDisruption, RequestToAPausedNodeTimesOutInTimeAndSessionRecovers) {
   o.heartbeat_interval = std::chrono::milliseconds(0);
   auto s = cql::Session::Connect(o);
   ASSERT_TRUE(s->QueryAsync("SELECT release_version FROM system.local").get().ok());
+  auto narrow_options = o;
+  narrow_options.max_in_flight_per_connection = 1;
+  auto narrow = cql::Session::Connect(narrow_options);
   {
     ResumeGuard guard;
     ASSERT_EQ(NodeScript("pause"), 0);
+    // One stream per connection: while the first request waits for the stalled node,
+    // a second one finds no host able to take it, and the error names the host and why.
+    auto first = narrow->QueryAsync("SELECT release_version FROM system.local");
+    auto second = narrow->QueryAsync("SELECT release_version FROM system.local").get();
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.error().kind, cql::ErrorKind::kNoHostAvailable) << second.error().to_string();
+    EXPECT_NE(second.error().message.find(FirstHost() + ":9042: connection closed or all stream ids busy"),
+              std::string::npos)
+        << second.error().to_string();
+    EXPECT_FALSE(first.get().ok());
     auto start = Clock::now();
     auto r = s->QueryAsync("SELECT release_version FROM system.local", {}, {.idempotent = true}).get();
     auto elapsed = Clock::now() - start;
@@ -64,6 +77,7 @@ TEST(CqlDisruption, RequestToAPausedNodeTimesOutInTimeAndSessionRecovers) {
     EXPECT_GE(s->counters().timeouts, 1u);
   }
   EXPECT_TRUE(EventuallySucceeds(*s, std::chrono::seconds(60)));
+  EXPECT_TRUE(EventuallySucceeds(*narrow, std::chrono::seconds(60)));
 }
 
 TEST(CqlDisruption, NodeRestartedWhileRequestsFlowAndSessionRecovers) {
