@@ -46,7 +46,7 @@ class MetricsStore:
 
     # --- writes ---------------------------------------------------------------
 
-    def store_metric(self, run_id: RunId, metric: Optional[Mapping] = None, /, **fields: Any) -> None:
+    def store_metric(self, run_id: RunId, metric: Optional[Mapping] = None, **fields: Any) -> None:
         """Buffers one metric of a run and returns without waiting for the
         backend: ``store_metric(run, {"epoch": 3, "train_loss": 0.4})`` or
         ``store_metric(run, epoch=3, train_loss=0.4)``.
@@ -176,8 +176,8 @@ class MetricsStore:
     def close(self) -> None:
         """Flushes, stops the flush thread and releases the backend.
         Idempotent. Raises FlushError if metrics could not be sent (they are
-        in the local spool then, replayed by the next open). Any later call
-        but close() raises ClosedError."""
+        in the local spool then, replayed by the next open). Afterwards every
+        method but close(), describe() and ``closed`` raises ClosedError."""
         self._core.close()
 
     def __enter__(self) -> "MetricsStore":
