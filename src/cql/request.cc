@@ -156,6 +156,10 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         if (msg.kind != 4) return Finish(st, MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result", h->address));
         auto p = std::make_shared<PreparedStatement>(std::move(msg.prepared));
         p->query = st->query;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          prepared_cache[st->query] = p;
+        }
         ++n_completed;
         auto cb = std::move(st->prepare_cb);
         if (cb) cb(Prepared(std::move(p)));
@@ -164,6 +168,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         ResultSet rs = std::move(msg.rows);
         ResultSetBuilder::SetHost(rs, h->address);
         if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
+        if (IsDdl(rs)) ClearPreparedCache();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
           AdminPost([this, st, rs] {
             WaitSchemaAgreementBlocking(options.schema_agreement_timeout);
@@ -288,7 +293,23 @@ void CheckNotIoThread(const Session::Impl& impl) {
 
 }  // namespace
 
+void Session::Impl::ClearPreparedCache() {
+  std::lock_guard<std::mutex> lock(mu);
+  prepared_cache.clear();
+}
+
 void Session::PrepareAsync(const std::string& query, PrepareCallback cb) {
+  Prepared cached;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto it = impl_->prepared_cache.find(query);
+    if (it != impl_->prepared_cache.end()) cached = it->second;
+  }
+  if (cached) {
+    ++impl_->n_prepare_cache_hits;
+    asio::post(impl_->io, [cb = std::move(cb), cached] { cb(cached); });
+    return;
+  }
   auto st = std::make_shared<RequestState>();
   st->type = RequestState::Type::kPrepare;
   st->query = query;

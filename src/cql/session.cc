@@ -531,8 +531,9 @@ void Session::Impl::OnEvent(const EventMessage& ev) {
     }
   } else if (ev.type == "TOPOLOGY_CHANGE") {
     AdminPost([this] { RefreshTopologyAsync(); });
-  } else if (ev.type == "SCHEMA_CHANGE" && ev.schema_change.target == "KEYSPACE") {
-    AdminPost([this] { RefreshTopologyAsync(); });
+  } else if (ev.type == "SCHEMA_CHANGE") {
+    ClearPreparedCache();
+    if (ev.schema_change.target == "KEYSPACE") AdminPost([this] { RefreshTopologyAsync(); });
   }
 }
 
@@ -640,6 +641,7 @@ SessionCounters Session::counters() const {
   c.reprepares = impl_->n_reprepares;
   c.timeouts = impl_->n_timeouts;
   c.reconnects = impl_->n_reconnects;
+  c.prepare_cache_hits = impl_->n_prepare_cache_hits;
   for (const auto& h : impl_->HostList()) {
     std::lock_guard<std::mutex> lock(h->mu);
     for (auto& conn : h->conns) c.in_flight += static_cast<uint64_t>(conn->in_flight());

@@ -144,6 +144,7 @@ struct SessionCounters {
   uint64_t reprepares = 0;   // UNPREPARED answers handled
   uint64_t timeouts = 0;     // attempts that timed out
   uint64_t reconnects = 0;   // connections re-established after a failure
+  uint64_t prepare_cache_hits = 0;  // Prepare() answered from the session's cache
   uint64_t in_flight = 0;    // requests currently awaiting a response
 };
 
@@ -191,6 +192,8 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   // Blocking API: results or CqlError.
+  // Prepare answers from the session's cache when the same query text was
+  // prepared before (the cache is cleared on every schema change).
   Prepared Prepare(const std::string& query);
   ResultSet Execute(const Prepared& p, std::vector<Value> values = {},
                     const StatementOptions& options = {});

@@ -70,15 +70,19 @@ struct Session::Impl {
   std::atomic<bool> shutting_down{false};
   std::string local_dc;
 
-  // Guarded by mu: hosts, ring, keyspaces, control, control_host.
+  // Guarded by mu: hosts, ring, keyspaces, control, control_host, prepared_cache.
   mutable std::mutex mu;
   std::map<std::string, HostPtr> hosts;  // by ip
   std::shared_ptr<const TokenRing> ring;
   std::map<std::string, Replication> keyspaces;
   std::shared_ptr<Connection> control;
   HostPtr control_host;
+  // Prepared statements by query text; cleared on every schema change so a
+  // statement is re-prepared (fresh bind metadata) after DDL.
+  std::map<std::string, Prepared> prepared_cache;
 
   std::atomic<uint64_t> rr{0};
+  std::atomic<uint64_t> n_prepare_cache_hits{0};
   std::atomic<uint64_t> n_requests{0}, n_completed{0}, n_failed{0}, n_retries{0}, n_reprepares{0},
       n_timeouts{0}, n_reconnects{0};
   std::atomic<int> control_attempts{0};
@@ -120,6 +124,7 @@ struct Session::Impl {
   void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
                  const std::string& id);
   void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
+  void ClearPreparedCache();
   bool WaitSchemaAgreementBlocking(std::chrono::milliseconds timeout);
   int64_t NextTimestamp();
   static bool msg_is_keyspace_change(const ResultSet& rs);

@@ -127,6 +127,15 @@ TEST_F(CqlSession, Murmur3TokenMatchesTheServer) {
   }
 }
 
+TEST_F(CqlSession, PreparingTheSameQueryTwiceUsesTheCache) {
+  s().Query("CREATE TABLE IF NOT EXISTS cql_test_session.kv (k int PRIMARY KEY, v text)");
+  auto a = s().Prepare("SELECT v FROM cql_test_session.kv WHERE k = ?");
+  auto hits = s().counters().prepare_cache_hits;
+  auto b = s().Prepare("SELECT v FROM cql_test_session.kv WHERE k = ?");
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(s().counters().prepare_cache_hits, hits + 1);
+}
+
 TEST_F(CqlSession, TypedAccessorRefusesWrongType) {
   auto rs = s().Query("SELECT release_version FROM system.local");
   EXPECT_THROW(rs[0].get_int32(0), cql::CqlError);
