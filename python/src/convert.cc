@@ -14,9 +14,11 @@
 namespace canopy::python {
 namespace {
 
-// 1970-01-01T00:00:00+00:00, created by init_conversions and kept for the
-// life of the process (module state; never freed, like the module itself).
+// Created by init_conversions and kept for the life of the process (module
+// state; never freed, like the module itself): 1970-01-01T00:00:00+00:00 and
+// the class uuid.UUID.
 PyObject* g_epoch = nullptr;
+PyObject* g_uuid_class = nullptr;
 
 std::string type_name(py::handle value) { return Py_TYPE(value.ptr())->tp_name; }
 
@@ -204,6 +206,7 @@ void init_conversions() {
   g_epoch = PyDateTimeAPI->DateTime_FromDateAndTime(1970, 1, 1, 0, 0, 0, 0, PyDateTime_TimeZone_UTC,
                                                     PyDateTimeAPI->DateTimeType);
   if (g_epoch == nullptr) throw py::error_already_set();
+  g_uuid_class = py::object(py::module_::import("uuid").attr("UUID")).release().ptr();
 }
 
 Uuid to_uuid(py::handle value, std::string_view what) {
@@ -214,8 +217,7 @@ Uuid to_uuid(py::handle value, std::string_view what) {
       throw InvalidArgument(std::string(what) + ": " + e.what());
     }
   }
-  py::object uuid_class = py::module_::import("uuid").attr("UUID");
-  if (!py::isinstance(value, uuid_class)) refuse(what, "a uuid.UUID or a str", value);
+  if (!py::isinstance(value, py::handle(g_uuid_class))) refuse(what, "a uuid.UUID or a str", value);
   const std::string raw = value.attr("bytes").cast<std::string>();
   std::array<std::uint8_t, 16> bytes{};
   std::copy(raw.begin(), raw.end(), bytes.begin());
@@ -224,8 +226,7 @@ Uuid to_uuid(py::handle value, std::string_view what) {
 
 py::object from_uuid(const Uuid& uuid) {
   const auto& b = uuid.bytes();
-  return py::module_::import("uuid").attr("UUID")(
-      py::arg("bytes") = py::bytes(reinterpret_cast<const char*>(b.data()), b.size()));
+  return py::handle(g_uuid_class)(py::arg("bytes") = py::bytes(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
 Timestamp to_timestamp(py::handle value, std::string_view what) {
