@@ -19,9 +19,11 @@
 // MAP_SHARED; append() copies the record into the mapping, i.e. into the
 // kernel's page cache, before it returns. The data then survives the death
 // of the process (SIGKILL, crash) exactly like data passed to write(2). It
-// is not fsynced per record: a segment is msync'ed (MS_SYNC) when it is full
-// and when the spool is closed, so a power loss can lose the not yet synced
-// tail (documented in docs/store.md).
+// is not fsynced per record, nor when a full segment is closed (that happens
+// inside append()); close() and the destructor msync the current segment.
+// The kernel writes dirty pages back within ~30 s (vm.dirty_expire_centisecs),
+// so a power loss or kernel crash can lose the last seconds of spool
+// (documented in docs/store.md).
 //
 // Thread safety: SpoolWriter is not thread-safe (the writer calls it under
 // its own mutex). SpoolReader reads files only and may run in another
@@ -82,7 +84,10 @@ class SpoolWriter {
   // Writes the current segment's dirty pages to disk (msync MS_SYNC).
   void sync();
   // Syncs and closes the current segment; later appends open a new one.
-  void close() { close_segment(); }
+  void close() {
+    sync();
+    close_segment();
+  }
   const std::string& last_error() const { return error_; }
 
  private:

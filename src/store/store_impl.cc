@@ -45,7 +45,9 @@ MetricsStoreImpl::MetricsStoreImpl(std::unique_ptr<StoreBackend> backend, const 
 
 MetricsStoreImpl::~MetricsStoreImpl() {
   try {
-    close();
+    // Shorter than close(): a destructor should not hang for a minute on a
+    // dead backend; what is not sent by then stays in the spool.
+    close_with(std::chrono::milliseconds(5'000));
   } catch (...) {
     // Unsent metrics are in the spool; the next open replays them.
   }
@@ -141,13 +143,15 @@ WriterCounters MetricsStoreImpl::counters() const { return writer_->counters(); 
 
 std::string MetricsStoreImpl::describe() const { return backend_->describe(); }
 
-void MetricsStoreImpl::close() {
+void MetricsStoreImpl::close() { close_with(kDefaultFlushTimeout); }
+
+void MetricsStoreImpl::close_with(std::chrono::milliseconds timeout) {
   std::lock_guard lk(close_mu_);
   if (closed_) return;
   closed_ = true;
   std::string failure;
   try {
-    writer_->close(kDefaultFlushTimeout);
+    writer_->close(timeout);
   } catch (const FlushError& e) {
     failure = e.what();
   }

@@ -42,6 +42,8 @@ class MetricsStoreImpl final : public MetricsStore {
   StoreBackend& backend() { return *backend_; }
 
  private:
+  void close_with(std::chrono::milliseconds timeout);
+
   std::unique_ptr<StoreBackend> backend_;
   std::unique_ptr<Writer> writer_;
   std::mutex close_mu_;
