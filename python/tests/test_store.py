@@ -274,3 +274,15 @@ def test_store_dropped_without_close_flushes(backend):
     gc.collect()
     with backend.open() as reopened:
         assert [m["epoch"] for m in reopened.query_metrics(run)] == [4, 3, 2, 1]
+
+
+def test_cursor_of_a_closed_store_raises_closed_error(store):
+    run = store.create_run(dataset_name="d")
+    store_epochs(store, run, 5)
+    store.flush_metrics()
+    rows = store.iter_metrics(run, page_size=2)
+    assert next(rows)["epoch"] == 5
+    store.close()
+    with pytest.raises(canopy_store.ClosedError):
+        list(rows)
+    del rows  # the cursor is released after its store closed
