@@ -219,6 +219,7 @@ Uuid to_uuid(py::handle value, std::string_view what) {
   }
   if (!py::isinstance(value, py::handle(g_uuid_class))) refuse(what, "a uuid.UUID or a str", value);
   const std::string raw = value.attr("bytes").cast<std::string>();
+  if (raw.size() != 16) refuse(what, "a uuid.UUID whose bytes are 16 long", value);
   std::array<std::uint8_t, 16> bytes{};
   std::copy(raw.begin(), raw.end(), bytes.begin());
   return Uuid(bytes);

@@ -239,7 +239,16 @@ PYBIND11_MODULE(_core, m) {
              for (const NetworkTopology& t : snapshots) out.append(from_topology(t));
              return out;
            })
-      .def("counters", [](StoreHandle& h) { return from_counters(h.get().counters()); })
+      .def("counters",
+           [](StoreHandle& h) {
+             MetricsStore& store = h.get();
+             WriterCounters counters;
+             {
+               py::gil_scoped_release release;  // the writer's lock may be busy
+               counters = store.counters();
+             }
+             return from_counters(counters);
+           })
       .def("describe", [](StoreHandle& h) { return h.description(); })
       .def("close",
            [](StoreHandle& h) {
