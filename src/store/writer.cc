@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include <spdlog/spdlog.h>
+
 #include "canopy/errors.h"
 
 namespace canopy::store {
@@ -121,7 +123,8 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
   if (limit.segment == 0) limit = {first_own_segment_, 0};  // nothing appended yet in this process
   const std::size_t want = opt_.buffer_capacity - std::min(opt_.buffer_capacity, queue_.size());
   if (want == 0) return;
-  SpoolReader* reader = reader_.get();
+  SpoolReader* reader = reader_.get();  // only this thread replaces reader_
+  const std::uint64_t corrupt_before = reader->corrupt_records();
   std::vector<Entry> got;
   bool at_end = false;
   lk.unlock();
@@ -139,6 +142,11 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
     got.push_back(std::move(e));
   }
   lk.lock();
+  if (reader->corrupt_records() != corrupt_before) {
+    spdlog::warn("spool {}: {} corrupt record(s) skipped (checksum mismatch; the rest of each block is lost)",
+                 spool_->dir(), reader->corrupt_records() - corrupt_before);
+  }
+  spool_corrupt_ += reader->corrupt_records() - corrupt_before;
   for (Entry& e : got) {
     ++segment_refs_[e.segment];
     if (e.rec.seq == 0) ++recovered_queued_;
@@ -322,7 +330,7 @@ std::string Writer::spool_dir() const { return spool_->dir(); }
 
 std::uint64_t Writer::spool_corrupt_records() const {
   std::lock_guard lk(mu_);
-  return reader_ ? reader_->corrupt_records() : 0;
+  return spool_corrupt_;
 }
 
 }  // namespace canopy::store

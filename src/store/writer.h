@@ -101,7 +101,8 @@ class Writer {
   std::string last_error() const;
   // Directory of the spool instance this writer owns.
   std::string spool_dir() const;
-  // Records found corrupt while reading the spool back.
+  // Records found corrupt while reading the spool back (each loses the rest
+  // of its 32 KiB block).
   std::uint64_t spool_corrupt_records() const;
 
   // Delay before retry number `attempt` (1-based): initial · 2^(attempt-1),
@@ -144,6 +145,7 @@ class Writer {
   std::uint64_t next_seq_ = 1;
   std::uint64_t acked_seq_ = 0;  // every metric with seq <= this is acknowledged
   std::uint64_t recovered_queued_ = 0;  // queued entries from an earlier process
+  std::uint64_t spool_corrupt_ = 0;     // corrupt spool records seen by readers
   int flush_waiters_ = 0;
   bool in_flight_ = false;
   int attempt_ = 0;       // consecutive failed sends

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -315,6 +316,39 @@ TEST(StoreWriter, TruncatedSpoolTailAfterACrashIsNotCorruption) {
   w.flush(30s);
   EXPECT_EQ(sink.rows(), 99u);
   EXPECT_EQ(w.spool_corrupt_records(), 0u);
+}
+
+TEST(StoreWriter, CorruptSpoolRecordIsSkippedCountedAndTheRestReplayed) {
+  TempDir tmp;
+  Uuid run = Uuid::random();
+  std::string dir;
+  {
+    MemorySink down;
+    down.fail_always(true);
+    WriterOptions o = options(tmp);
+    o.durability = Durability::kSpoolEach;
+    Writer w(down, o);
+    dir = w.spool_dir();
+    for (int i = 0; i < 1000; ++i) w.store(run, metric(i));  // 103-byte records: ~318 per block
+    EXPECT_THROW(w.close(10ms), FlushError);
+  }
+  auto segs = list_spool_segments(dir);
+  ASSERT_EQ(segs.size(), 1u);
+  {
+    std::fstream f(spool_segment_path(dir, segs[0]), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(kSpoolBlockSize + 103 * 2 + 50);  // inside the third record of the second block
+    f.put('\x5a');
+  }
+  MemorySink sink;
+  Writer w(sink, options(tmp));
+  w.flush(30s);
+  EXPECT_EQ(w.spool_corrupt_records(), 1u);
+  const std::size_t per_block = kSpoolBlockSize / 103;
+  EXPECT_EQ(sink.rows(), 1000u - (per_block - 2));  // the rest of the second block is lost, nothing else
+  auto order = sink.order();
+  ASSERT_FALSE(order.empty());
+  EXPECT_EQ(order.front().metric.epoch, 0);
+  EXPECT_EQ(order.back().metric.epoch, 999);
 }
 
 TEST(StoreWriter, DropPolicyDropsOnlyWhenChosenAndCountsIt) {
