@@ -76,13 +76,10 @@ class FakeServer {
     std::lock_guard<std::mutex> lock(mu_);
     if (client_fd_ >= 0) (void)!::write(client_fd_, bytes.data(), bytes.size());
   }
+  // Ends the client's connection (the server thread closes the descriptor).
   void CloseClient() {
     std::lock_guard<std::mutex> lock(mu_);
-    if (client_fd_ >= 0) {
-      ::shutdown(client_fd_, SHUT_RDWR);
-      ::close(client_fd_);
-      client_fd_ = -1;
-    }
+    if (client_fd_ >= 0) ::shutdown(client_fd_, SHUT_RDWR);
   }
   static std::string VoidResult() {
     std::string b;
@@ -126,7 +123,9 @@ class FakeServer {
           Handle(r);
         }
       }
-      CloseClient();
+      std::lock_guard<std::mutex> lock(mu_);
+      ::close(fd);
+      client_fd_ = -1;
     }
   }
 
