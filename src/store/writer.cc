@@ -32,6 +32,7 @@ Writer::Writer(MetricSink& sink, WriterOptions options, Clock* clock)
     // Metrics an earlier process left: send them first, then what we store.
     spill_ = true;
     reader_ = std::make_unique<SpoolReader>(spool_->dir(), SpoolPosition{recovered.front(), 0});
+    reader_segment_ = recovered.front();
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -114,6 +115,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   } else if (!spill_) {
     spill_ = true;
     reader_ = std::make_unique<SpoolReader>(spool_->dir(), where);
+    reader_segment_ = where.segment;
     work_cv_.notify_one();
   }
 }
@@ -147,6 +149,7 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
                  spool_->dir(), reader->corrupt_records() - corrupt_before);
   }
   spool_corrupt_ += reader->corrupt_records() - corrupt_before;
+  reader_segment_ = reader->position().segment;
   for (Entry& e : got) {
     ++segment_refs_[e.segment];
     if (e.rec.seq == 0) ++recovered_queued_;
@@ -158,6 +161,7 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
   if (at_end && end_now == limit) {
     spill_ = false;  // caught up: new metrics may use the queue again
     reader_.reset();
+    reader_segment_ = 0;
     done_cv_.notify_all();
   }
 }
@@ -169,7 +173,7 @@ void Writer::collect_segments() {
     if (seg >= current && current != 0) break;
     auto ref = segment_refs_.find(seg);
     if (ref != segment_refs_.end() && ref->second > 0) break;
-    if (reader_ && reader_->position().segment <= seg) break;
+    if (reader_ && reader_segment_ <= seg) break;
     spool_->remove_segment(seg);
     if (ref != segment_refs_.end()) segment_refs_.erase(ref);
     it = segments_.erase(it);
@@ -301,7 +305,7 @@ void Writer::close(std::chrono::milliseconds timeout) {
 }
 
 bool Writer::recovering() const {
-  return recovered_queued_ > 0 || (reader_ && reader_->position().segment < first_own_segment_);
+  return recovered_queued_ > 0 || (reader_ && reader_segment_ < first_own_segment_);
 }
 
 WriterCounters Writer::counters() const {

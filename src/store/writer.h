@@ -136,7 +136,10 @@ class Writer {
   std::unique_ptr<SpoolWriter> spool_;
   std::deque<Entry> queue_;
   bool spill_ = false;
+  // Read back by the flush thread only, partly without mu_ (refill); other
+  // threads use reader_segment_, its segment as of the last refill.
   std::unique_ptr<SpoolReader> reader_;
+  std::uint64_t reader_segment_ = 0;
   std::uint64_t first_own_segment_ = 1;  // segments below were left by an earlier process
   std::set<std::uint64_t> segments_;     // spool segments that exist
   std::uint64_t last_noted_segment_ = 0;
