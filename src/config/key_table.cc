@@ -198,7 +198,8 @@ void set_replication(Config& c, const Value& v) {
 }
 
 void set_overflow(Config& c, const Value& v) {
-  const std::string_view word = trim(v.as_string());
+  const std::string text = v.as_string();  // word views into it: keep it alive
+  const std::string_view word = trim(text);
   for (auto policy : {OverflowPolicy::kSpool, OverflowPolicy::kBlock, OverflowPolicy::kDrop}) {
     if (word == to_string(policy)) {
       c.writer.overflow = policy;
@@ -209,7 +210,8 @@ void set_overflow(Config& c, const Value& v) {
 }
 
 void set_durability(Config& c, const Value& v) {
-  const std::string_view word = trim(v.as_string());
+  const std::string text = v.as_string();  // word views into it: keep it alive
+  const std::string_view word = trim(text);
   for (auto durability : {Durability::kBuffered, Durability::kSpoolEach}) {
     if (word == to_string(durability)) {
       c.writer.durability = durability;
