@@ -60,13 +60,17 @@ class MetricsStore {
  public:
   static constexpr std::chrono::milliseconds kDefaultFlushTimeout{60'000};
 
+  // Implementations close() with a 5 s flush timeout and never throw:
+  // what could not be sent stays in the spool for the next open.
   virtual ~MetricsStore() = default;
 
   // --- writes -------------------------------------------------------------
 
   // Buffers one metric of run `run_id` (see Metric for timestamp/step
   // defaults). Does not check that the run exists. Throws InvalidArgument
-  // for a nil run id, and Error after close().
+  // for a nil run id, Error after close(), and SpoolError when the metric
+  // had to go to the spool and the spool failed (the metric is not stored
+  // then).
   virtual void store_metric(const Uuid& run_id, const Metric& metric) = 0;
 
   // Blocks until every metric stored before the call is acknowledged by the
@@ -152,7 +156,9 @@ class MetricsStore {
   // Flushes (as flush_metrics with the default timeout; what cannot be sent
   // stays in the spool for the next process), stops the flush thread and
   // releases the backend. Idempotent. Throws FlushError if metrics could
-  // not be sent (they are in the spool then).
+  // not be sent (they are in the spool then). Every other method throws
+  // Error afterwards; do not call close() while other threads still use
+  // the store.
   virtual void close() = 0;
 };
 
