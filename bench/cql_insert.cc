@@ -11,8 +11,11 @@
 //
 // Usage: cql_insert [--host 127.0.0.1] [--rows 300000] [--warmup 100000]
 //                   [--in-flight 256] [--batch-in-flight 16] [--batch-rows 100]
-//                   [--connections 2]
+//                   [--connections 2] [--server-pid PID]
+// With --server-pid (the Cassandra JVM on this machine) it also prints the
+// server's CPU time per row (/proc/PID/stat utime + stime).
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -39,7 +43,25 @@ struct Args {
   int batch_in_flight = 16;
   int batch_rows = 100;
   int connections = 2;
+  long server_pid = 0;
 };
+
+// CPU seconds used so far by another process (0 when unknown).
+double ProcessCpuSeconds(long pid) {
+  if (pid <= 0) return 0;
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return 0;
+  char buf[4096];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may contain spaces
+  if (!p) return 0;
+  unsigned long long utime = 0, stime = 0;
+  // Fields after ")": state(3) ... utime(14) stime(15).
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 double CpuSeconds() {
   rusage u{};
@@ -107,21 +129,24 @@ cql::Uuid RunId(long i) {
 struct Figures {
   double seconds;
   double cpu;
+  double server_cpu;
   long failed;
 };
 
-Figures Measure(long rows, const std::function<long()>& body) {
+Figures Measure(long server_pid, const std::function<long()>& body) {
   double cpu0 = CpuSeconds();
+  double server0 = ProcessCpuSeconds(server_pid);
   auto t0 = Clock::now();
   long failed = body();
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  (void)rows;
-  return {secs, CpuSeconds() - cpu0, failed};
+  return {secs, CpuSeconds() - cpu0, ProcessCpuSeconds(server_pid) - server0, failed};
 }
 
 void Report(const char* name, long rows, const Figures& f) {
-  std::printf("%-38s %9ld rows  %8.2f s  %9.0f rows/s  %6.2f us client CPU/row  %ld failed\n", name, rows,
-              f.seconds, static_cast<double>(rows) / f.seconds, f.cpu * 1e6 / static_cast<double>(rows), f.failed);
+  std::printf("%-38s %9ld rows  %8.2f s  %9.0f rows/s  %6.2f us client CPU/row", name, rows, f.seconds,
+              static_cast<double>(rows) / f.seconds, f.cpu * 1e6 / static_cast<double>(rows));
+  if (f.server_cpu > 0) std::printf("  %6.2f us server CPU/row", f.server_cpu * 1e6 / static_cast<double>(rows));
+  std::printf("  %ld failed\n", f.failed);
   std::fflush(stdout);
 }
 
@@ -139,6 +164,7 @@ int main(int argc, char** argv) {
     else if (k == "--batch-in-flight") a.batch_in_flight = std::atoi(v);
     else if (k == "--batch-rows") a.batch_rows = std::atoi(v);
     else if (k == "--connections") a.connections = std::atoi(v);
+    else if (k == "--server-pid") a.server_pid = std::atol(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -188,11 +214,19 @@ int main(int argc, char** argv) {
                 a.host.c_str(), a.connections, a.warmup);
     single(0, a.warmup);
     Report(("single-row prepared, " + std::to_string(a.in_flight) + " in flight").c_str(), a.rows,
-           Measure(a.rows, [&] { return single(10'000'000, a.rows); }));
+           Measure(a.server_pid, [&] { return single(10'000'000, a.rows); }));
     batched(20'000'000, a.warmup);
     Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
             " in flight").c_str(),
-           a.rows, Measure(a.rows, [&] { return batched(30'000'000, a.rows); }));
+           a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows); }));
+    uint64_t frames = 0, writes = 0;
+    for (const auto& h : s->host_counters()) {
+      frames += h.frames;
+      writes += h.socket_writes;
+    }
+    std::printf("client: %llu frames in %llu socket writes (%.1f frames per write)\n",
+                static_cast<unsigned long long>(frames), static_cast<unsigned long long>(writes),
+                writes ? static_cast<double>(frames) / static_cast<double>(writes) : 0.0);
     auto c = s->counters();
     std::printf("session: %llu requests, %llu retries, %llu timeouts\n",
                 static_cast<unsigned long long>(c.requests), static_cast<unsigned long long>(c.retries),

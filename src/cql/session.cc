@@ -627,6 +627,13 @@ std::vector<HostCounters> Session::host_counters() const {
     c.requests_sent = h->requests_sent;
     c.errors = h->errors;
     c.timeouts = h->timeouts;
+    {
+      std::lock_guard<std::mutex> lock(h->mu);
+      for (const auto& conn : h->conns) {
+        c.frames += conn->frames_queued();
+        c.socket_writes += conn->socket_writes();
+      }
+    }
     out.push_back(std::move(c));
   }
   return out;

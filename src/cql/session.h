@@ -134,6 +134,10 @@ struct HostCounters {
   uint64_t requests_sent = 0;   // request frames written to this host (incl. retries)
   uint64_t errors = 0;          // attempts that ended in an error (server, timeout, socket)
   uint64_t timeouts = 0;        // attempts that timed out on the client
+  // Over the currently open connections: frames queued and the socket writes
+  // that carried them (frames / writes = how well writes are coalesced).
+  uint64_t frames = 0;
+  uint64_t socket_writes = 0;
 };
 
 struct SessionCounters {
