@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -178,6 +181,54 @@ TEST(CqlCluster, StoppedNodeIsRoutedAround) {
   // row the node is tried last, so it sees only a few of the attempts.
   EXPECT_LT(to_paused * 10, total) << to_paused << " of " << total << " attempts went to the paused node";
   EXPECT_GE(s->counters().retries, to_paused > 0 ? 1u : 0u);
+}
+
+TEST(CqlCluster, NodeRestartLosesNoIdempotentWriteAndThePoolIsRefilled) {
+  auto o = ClusterOptions();
+  o.request_timeout = std::chrono::seconds(3);
+  o.reconnect_base_delay = std::chrono::milliseconds(100);
+  o.reconnect_max_delay = std::chrono::milliseconds(2000);
+  auto s = cql::Session::Connect(o);
+  cql_test::ScratchKeyspace scratch(*s, "cql_test_cluster_restart", 3);
+  s->Query("CREATE TABLE cql_test_cluster_restart.t (k int PRIMARY KEY, v int)");
+  auto ins = s->Prepare("INSERT INTO cql_test_cluster_restart.t (k, v) VALUES (?, ?)");
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::string last_error;
+  std::mutex mu;
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      auto r = s->ExecuteAsync(ins, {Value::Int(i), Value::Int(i)}, {.idempotent = true}).get();
+      if (r.ok()) {
+        ++ok;
+      } else {
+        ++failed;
+        std::lock_guard<std::mutex> lock(mu);
+        last_error = r.error().to_string();
+      }
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int rc = NodeScript("restart", 3);
+  std::string restarted = ClusterHosts()[2];
+  // After the restart the node is up again with a full pool and takes requests.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool back = false;
+  uint64_t sent_at_return = 0;
+  for (const auto& h : s->host_counters())
+    if (Ip(h.address) == restarted) sent_at_return = h.requests_sent;
+  while (!back && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& h : s->host_counters())
+      if (Ip(h.address) == restarted && h.up && h.open_connections == o.pool_size && h.requests_sent > sent_at_return + 10)
+        back = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  stop = true;
+  writer.join();
+  ASSERT_EQ(rc, 0);
+  EXPECT_TRUE(back) << restarted << " did not come back into the pool";
+  EXPECT_GT(ok.load(), 100);
+  EXPECT_EQ(failed.load(), 0) << "last error: " << last_error;
 }
 
 }  // namespace
