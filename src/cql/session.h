@@ -190,7 +190,7 @@ class Session {
   // every contact point and why; kAuth on refused credentials).
   static std::unique_ptr<Session> Connect(const SessionOptions& options);
   // Closes every connection and joins the I/O thread; pending requests fail
-  // with kShutdown.
+  // with kShutdown. Must not run on the I/O thread (inside a callback).
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
