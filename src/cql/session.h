@@ -72,7 +72,8 @@ struct SessionOptions {
   std::string username{};  // non-empty: PasswordAuthenticator (SASL PLAIN)
   std::string password{};  // never logged
   std::string local_datacenter{};  // empty: the datacenter of the first contact point that answers
-  std::string keyspace{};        // optional: USE <keyspace> on every connection
+  std::string keyspace{};        // optional: USE <keyspace> on every connection (a USE sent
+                                 // through Query would change one pooled connection only)
   bool compression = false;      // LZ4 frame body compression
   bool token_aware = true;       // route to replicas when the routing key is known
   int max_retries = 2;           // extra attempts (on the next host) for retryable failures
