@@ -92,7 +92,10 @@ Result<ResultSet> QueryBlocking(Connection& c, const std::string& q, std::chrono
 std::shared_ptr<Connection> Host::PickConnection() {
   std::lock_guard<std::mutex> lock(mu);
   std::shared_ptr<Connection> best;
-  for (const auto& c : conns) {
+  // Fewest in flight; ties go round robin (the scan starts one further each time).
+  size_t start = next_conn++;
+  for (size_t i = 0; i < conns.size(); ++i) {
+    const auto& c = conns[(start + i) % conns.size()];
     if (!c->is_open()) continue;
     if (!best || c->in_flight() < best->in_flight()) best = c;
   }

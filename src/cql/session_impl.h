@@ -41,9 +41,10 @@ struct Host {
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> timeouts{0};
 
-  // Guarded by mu: conns, filling, reconnect_attempts.
+  // Guarded by mu: conns, next_conn, filling, first_fill_done, reconnect_attempts, last_error.
   std::mutex mu;
   std::vector<std::shared_ptr<Connection>> conns;
+  size_t next_conn = 0;
   bool filling = false;
   bool first_fill_done = false;
   int reconnect_attempts = 0;

@@ -293,6 +293,23 @@ TEST_F(CqlSession, CompressedSessionWorks) {
   EXPECT_GT(rs.row_count(), 3u);
 }
 
+TEST_F(CqlSession, KeyspaceOptionAppliesToEveryPooledConnection) {
+  s().Query("CREATE TABLE IF NOT EXISTS cql_test_session.kv (k int PRIMARY KEY, v text)");
+  s().Query("INSERT INTO cql_test_session.kv (k, v) VALUES (5, 'five')");
+  auto o = cql_test::TestOptions();
+  o.keyspace = "cql_test_session";
+  o.pool_size = 3;
+  auto k = cql::Session::Connect(o);
+  ASSERT_EQ(k->host_counters()[0].open_connections, 3);
+  auto frames_before = k->host_counters()[0].frames;
+  for (int i = 0; i < 9; ++i) {  // idle connections are taken in turn: each one has the keyspace
+    auto rs = k->Query("SELECT v FROM kv WHERE k = 5");
+    ASSERT_EQ(rs.row_count(), 1u);
+    EXPECT_EQ(rs[0].get_text(0), "five");
+  }
+  EXPECT_EQ(k->host_counters()[0].frames, frames_before + 9);
+}
+
 TEST_F(CqlSession, SchemaAgreementIsReached) { EXPECT_TRUE(s().WaitForSchemaAgreement()); }
 
 TEST(CqlConnect, UnreachableContactPointsListEachHost) {
