@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     auto mode = write_mode == "single" ? canopy::store::CassandraWriteMode::kSingleRow
                                        : canopy::store::CassandraWriteMode::kUnloggedBatch;
     auto b = canopy::store::make_cassandra_backend(c, mode);
-    auto w = canopy::store::writer_options(c, *b);
+    auto w = canopy::store::writer_options(c);
     store = std::make_unique<canopy::store::MetricsStoreImpl>(std::move(b), w);
   } else {
     warmup = 0;

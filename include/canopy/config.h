@@ -71,7 +71,7 @@ struct WriterConfig {
   std::size_t buffer_capacity = 100'000;  // metrics held in memory before overflow
   OverflowPolicy overflow = OverflowPolicy::kSpool;
   Durability durability = Durability::kSpoolEach;
-  std::string spool_dir;  // empty → next to the embedded db: <data dir>/spool
+  std::string spool_dir;  // empty → one per store, see default_spool_dir()
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{10'000};
 };
@@ -130,9 +130,12 @@ Environment process_environment();
 // else the password database). Throws ConfigError when neither is known.
 std::string default_embedded_path(const Environment& env);
 
-// The spool directory used when writer.spool_dir is empty: `spool` in the
-// directory that holds the embedded database.
-std::string default_spool_dir(const std::string& embedded_path);
+// The spool directory used when writer.spool_dir is empty. One per store, so
+// that metrics spooled for one store are never replayed into another:
+// `<embedded.path>-spool` for the embedded store, and
+// `<folder of embedded.path>/spool-cassandra-<keyspace>` for Cassandra.
+// `config.embedded.path` must be set.
+std::string default_spool_dir(const Config& config);
 
 // The YAML spelling of the enums: "spool", "block", "drop"; "buffered",
 // "spool_each".

@@ -42,9 +42,12 @@ std::string default_embedded_path(const Environment& env) {
   return home + "/.local/share/canopy-store/metrics.db";
 }
 
-std::string default_spool_dir(const std::string& embedded_path) {
-  const std::filesystem::path parent = std::filesystem::path(embedded_path).parent_path();
-  return (parent.empty() ? std::filesystem::path("spool") : parent / "spool").string();
+std::string default_spool_dir(const Config& config) {
+  if (config.cassandra.enabled) {
+    const std::filesystem::path folder = std::filesystem::path(config.embedded.path).parent_path();
+    return (folder / ("spool-cassandra-" + config.cassandra.keyspace)).string();
+  }
+  return config.embedded.path + "-spool";
 }
 
 }  // namespace canopy

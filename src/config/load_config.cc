@@ -188,7 +188,7 @@ Config load_config(const ConfigSources& sources) {
   if (config.embedded.path.empty()) config.embedded.path = default_embedded_path(env);
   config.writer.spool_dir = expand_home(config.writer.spool_dir, env);
   if (config.writer.spool_dir.empty())
-    config.writer.spool_dir = default_spool_dir(config.embedded.path);
+    config.writer.spool_dir = default_spool_dir(config);
   return config;
 }
 

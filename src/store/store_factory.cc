@@ -19,7 +19,7 @@ std::unique_ptr<StoreBackend> open_backend(const Config& config) {
   return std::make_unique<SqliteBackend>(o);
 }
 
-WriterOptions writer_options(const Config& config, const StoreBackend& backend) {
+WriterOptions writer_options(const Config& config) {
   WriterOptions w;
   w.buffer_capacity = config.writer.buffer_capacity;
   w.overflow = config.writer.overflow;
@@ -29,17 +29,10 @@ WriterOptions writer_options(const Config& config, const StoreBackend& backend) 
   w.retry_initial = config.writer.retry_initial;
   w.retry_max = config.writer.retry_max;
   w.spool_dir = config.writer.spool_dir;
-  if (w.spool_dir.empty()) {
-    // One spool per store: a SQLite file's spool sits next to it; a
-    // Cassandra keyspace's spool under the data directory.
-    if (config.cassandra.enabled) {
-      std::filesystem::path data = std::filesystem::path(default_sqlite_path()).parent_path();
-      if (!config.embedded.path.empty()) data = std::filesystem::path(config.embedded.path).parent_path();
-      w.spool_dir = (data / ("spool-cassandra-" + config.cassandra.keyspace)).string();
-    } else {
-      std::string db = backend.describe().substr(std::string("sqlite:").size());
-      w.spool_dir = db + "-spool";
-    }
+  if (w.spool_dir.empty()) {  // a Config built by hand, not by load_config
+    Config with_path = config;
+    if (with_path.embedded.path.empty()) with_path.embedded.path = default_sqlite_path();
+    w.spool_dir = default_spool_dir(with_path);
   }
   return w;
 }
@@ -48,7 +41,7 @@ WriterOptions writer_options(const Config& config, const StoreBackend& backend) 
 
 std::unique_ptr<MetricsStore> open_store(const Config& config) {
   auto backend = store::open_backend(config);
-  store::WriterOptions w = store::writer_options(config, *backend);
+  store::WriterOptions w = store::writer_options(config);
   return std::make_unique<store::MetricsStoreImpl>(std::move(backend), w);
 }
 

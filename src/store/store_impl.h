@@ -53,6 +53,6 @@ class MetricsStoreImpl final : public MetricsStore {
 // The backend's part of open_store(), exposed for tests that bring their
 // own clock or spool directory.
 std::unique_ptr<StoreBackend> open_backend(const Config& config);
-WriterOptions writer_options(const Config& config, const StoreBackend& backend);
+WriterOptions writer_options(const Config& config);
 
 }  // namespace canopy::store

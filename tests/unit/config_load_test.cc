@@ -34,13 +34,13 @@ TEST(ConfigDefaults, MatchTheReference) {
 TEST(ConfigDefaults, EmbeddedPathIsUnderHomeWhenXdgDataHomeIsUnset) {
   const Config c = load_env({});
   EXPECT_EQ(c.embedded.path, "/home/tester/.local/share/canopy-store/metrics.db");
-  EXPECT_EQ(c.writer.spool_dir, "/home/tester/.local/share/canopy-store/spool");
+  EXPECT_EQ(c.writer.spool_dir, "/home/tester/.local/share/canopy-store/metrics.db-spool");
 }
 
 TEST(ConfigDefaults, EmbeddedPathFollowsXdgDataHome) {
   const Config c = load_env({{"XDG_DATA_HOME", "/data/xdg"}});
   EXPECT_EQ(c.embedded.path, "/data/xdg/canopy-store/metrics.db");
-  EXPECT_EQ(c.writer.spool_dir, "/data/xdg/canopy-store/spool");
+  EXPECT_EQ(c.writer.spool_dir, "/data/xdg/canopy-store/metrics.db-spool");
 }
 
 TEST(ConfigDefaults, RelativeXdgDataHomeIsIgnoredAsTheSpecSays) {
@@ -50,8 +50,21 @@ TEST(ConfigDefaults, RelativeXdgDataHomeIsIgnoredAsTheSpecSays) {
 
 TEST(ConfigDefaults, SpoolDirSitsNextToAConfiguredDatabase) {
   EXPECT_EQ(load_overrides({"backend.embedded.path=/srv/canopy/m.db"}).writer.spool_dir,
-            "/srv/canopy/spool");
-  EXPECT_EQ(default_spool_dir("m.db"), "spool");
+            "/srv/canopy/m.db-spool");
+}
+
+TEST(ConfigDefaults, EachStoreHasItsOwnSpool) {
+  // A Cassandra store's spool must never be replayed into the embedded store
+  // (or into another keyspace), so the defaults differ.
+  const Config sqlite = load_overrides({"backend.embedded.path=/srv/canopy/m.db"});
+  const Config ks1 = load_overrides({"backend.embedded.path=/srv/canopy/m.db",
+                                     "backend.cassandra.enabled=true"});
+  const Config ks2 = load_overrides({"backend.embedded.path=/srv/canopy/m.db",
+                                     "backend.cassandra.enabled=true",
+                                     "backend.cassandra.keyspace=other"});
+  EXPECT_EQ(ks1.writer.spool_dir, "/srv/canopy/spool-cassandra-cascor");
+  EXPECT_EQ(ks2.writer.spool_dir, "/srv/canopy/spool-cassandra-other");
+  EXPECT_NE(sqlite.writer.spool_dir, ks1.writer.spool_dir);
 }
 
 TEST(ConfigFile, EveryKeyIsRead) {
@@ -223,7 +236,7 @@ TEST(ConfigEnvironment, EveryVariableIsRead) {
   EXPECT_EQ(c.cassandra.batch_size, 50);
   EXPECT_EQ(c.cassandra.flush_interval, milliseconds(250));
   EXPECT_EQ(c.embedded.path, "/tmp/e.db");
-  EXPECT_EQ(c.writer.spool_dir, "/tmp/spool");
+  EXPECT_EQ(c.writer.spool_dir, "/tmp/spool-cassandra-envks");
 }
 
 TEST(ConfigEnvironment, BooleansAcceptTrueFalseYesNoOneZero) {
