@@ -74,6 +74,21 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
   for (const auto& r : rows) line(r);
 }
 
+// Table or CSV (JSON is written by each caller).
+void print_rows(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows, Format format) {
+  if (format == Format::kTable) {
+    print_table(out, header, rows);
+    return;
+  }
+  for (std::size_t c = 0; c < header.size(); ++c) out << (c ? "," : "") << header[c];
+  out << '\n';
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < r.size(); ++c) out << (c ? "," : "") << csv(r[c]);
+    out << '\n';
+  }
+}
+
 const std::vector<std::string> kMetricColumns = {
     "timestamp", "step", "epoch", "train_loss", "train_accuracy",
     "val_loss",  "val_accuracy", "learning_rate", "hidden_units"};
@@ -160,16 +175,7 @@ void print_runs(std::ostream& out, const std::vector<Run>& runs, Format format) 
     rows.push_back({r.run_id.str(), r.status, r.dataset_name, text(r.start_time),
                     text(r.duration_seconds), text(r.final_epoch), text(r.final_val_accuracy),
                     text(r.total_hidden_units)});
-  if (format == Format::kTable) {
-    print_table(out, header, rows);
-    return;
-  }
-  for (std::size_t c = 0; c < header.size(); ++c) out << (c ? "," : "") << header[c];
-  out << '\n';
-  for (const auto& r : rows) {
-    for (std::size_t c = 0; c < r.size(); ++c) out << (c ? "," : "") << csv(r[c]);
-    out << '\n';
-  }
+  print_rows(out, header, rows, format);
 }
 
 void print_run(std::ostream& out, const Run& r, Format format) {
@@ -213,16 +219,7 @@ void print_topology(std::ostream& out, std::vector<NetworkTopology> snapshots, F
     rows.push_back({format_time(t.timestamp), std::to_string(t.epoch), std::to_string(t.input_size),
                     std::to_string(t.output_size), std::to_string(t.hidden_units),
                     std::to_string(t.total_parameters)});
-  if (format == Format::kTable) {
-    print_table(out, header, rows);
-    return;
-  }
-  for (std::size_t c = 0; c < header.size(); ++c) out << (c ? "," : "") << header[c];
-  out << '\n';
-  for (const auto& r : rows) {
-    for (std::size_t c = 0; c < r.size(); ++c) out << (c ? "," : "") << r[c];
-    out << '\n';
-  }
+  print_rows(out, header, rows, format);
 }
 
 void MetricWriter::begin() {

@@ -13,15 +13,6 @@ namespace {
 constexpr std::chrono::milliseconds kSweepInterval{50};
 constexpr size_t kInitialReadBuffer = 64 * 1024;
 
-Error MakeError(ErrorKind kind, std::string message, const std::string& host, bool retryable) {
-  Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  e.host = host;
-  e.retryable = retryable;
-  return e;
-}
-
 // Decodes an ERROR response into an Error; other opcodes → kProtocol.
 Error ErrorFromResponse(const Response& r, const std::string& host, const char* expected) {
   if (r.header.opcode == Opcode::kError) {

@@ -63,6 +63,17 @@ struct Error {
   std::string to_string() const;
 };
 
+// An Error raised by the client itself (no server code).
+inline Error MakeError(ErrorKind kind, std::string message, std::string host = {},
+                       bool retryable = false) {
+  Error e;
+  e.kind = kind;
+  e.message = std::move(message);
+  e.host = std::move(host);
+  e.retryable = retryable;
+  return e;
+}
+
 // Classifies a server error code: retryable are UNAVAILABLE, OVERLOADED,
 // IS_BOOTSTRAPPING, READ/WRITE_TIMEOUT, SERVER_ERROR, TRUNCATE_ERROR.
 bool IsRetryableServerCode(int32_t code);

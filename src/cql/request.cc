@@ -14,15 +14,6 @@ namespace cql {
 
 namespace {
 
-Error MakeError(ErrorKind kind, std::string message, std::string host = {}, bool retryable = false) {
-  Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  e.host = std::move(host);
-  e.retryable = retryable;
-  return e;
-}
-
 // Routing key of a prepared statement's bound values, if every partition key
 // component is bound to a non-null value.
 std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vector<Value>& values) {

@@ -16,15 +16,6 @@ namespace cql {
 
 namespace {
 
-Error MakeError(ErrorKind kind, std::string message, std::string host = {}, bool retryable = false) {
-  Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  e.host = std::move(host);
-  e.retryable = retryable;
-  return e;
-}
-
 std::optional<std::string> TextCell(const Row& row, const char* column) {
   try {
     Value v = row.get_value(column);
