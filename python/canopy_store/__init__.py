@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Optional
 from collections.abc import Mapping
 
-from . import _config
+from . import _config, errors
 from .errors import (BackendError, ClosedError, ConfigError, Error, FlushError, InvalidArgument,
                      NotFound, SchemaError, SpoolError, Timeout, Unavailable)
 from .store import CassandraManager, MetricsStore
@@ -52,20 +52,4 @@ def dump_config(config: Any = None, *, overrides: Optional[Mapping] = None,
     return _config.load(config, overrides, environment).dump()
 
 
-__all__ = [
-    "open",
-    "dump_config",
-    "MetricsStore",
-    "CassandraManager",
-    "Error",
-    "ConfigError",
-    "InvalidArgument",
-    "NotFound",
-    "BackendError",
-    "Unavailable",
-    "Timeout",
-    "SchemaError",
-    "FlushError",
-    "SpoolError",
-    "ClosedError",
-]
+__all__ = ["open", "dump_config", "MetricsStore", "CassandraManager", *errors.__all__]
