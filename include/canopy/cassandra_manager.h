@@ -36,6 +36,12 @@ class CassandraManager final : public MetricsStore {
   std::optional<Run> get_run(const Uuid& run_id) override;
   std::vector<Run> list_runs(int limit = 100, const std::optional<std::string>& status = std::nullopt) override;
   std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit = 100) override;
+  std::vector<Run> list_runs(const RunQuery& query) override;
+  Series series(const Uuid& run_id, std::string_view field, int points,
+                std::optional<Timestamp> start_time = std::nullopt,
+                std::optional<Timestamp> end_time = std::nullopt) override;
+  RunSummary summary(const Uuid& run_id) override;
+  std::uint64_t rebuild_rollups(const Uuid& run_id) override;
   std::vector<Metric> query_metrics(const Uuid& run_id, std::optional<Timestamp> start_time = std::nullopt,
                                     std::optional<Timestamp> end_time = std::nullopt, int limit = 1000) override;
   std::unique_ptr<MetricCursor> open_metric_cursor(const Uuid& run_id, std::optional<Timestamp> start_time = std::nullopt,

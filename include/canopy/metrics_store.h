@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "canopy/config.h"
+#include "canopy/series.h"
 #include "canopy/types.h"
 #include "canopy/uuid.h"
 
@@ -114,6 +115,13 @@ class MetricsStore {
   // Up to `limit` runs of one dataset, newest start_time first.
   virtual std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit = 100) = 0;
 
+  // Up to query.limit runs, newest start_time first, with every filter of
+  // `query` applied; query.after pages on from the run of that id (the last
+  // one of the previous page). An `after` run that does not exist →
+  // NotFound. Reads O(limit) rows without filters; with a status or
+  // dataset filter on Cassandra it may read the runs filtered out too.
+  virtual std::vector<Run> list_runs(const RunQuery& query) = 0;
+
   // Up to `limit` metrics of a run with start <= timestamp < end, newest
   // first. Unknown run → empty. limit < 1 → InvalidArgument.
   virtual std::vector<Metric> query_metrics(const Uuid& run_id,
@@ -147,6 +155,33 @@ class MetricsStore {
 
   // Up to `limit` snapshots of a run, newest timestamp first.
   virtual std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit = 100) = 0;
+
+  // --- charts (canopy/series.h) ------------------------------------------
+
+  // The run's `field` (one of kSeriesFields) in [start, end) downsampled for
+  // a chart `points` wide (M4, see Series). Unknown run → no points. Throws
+  // InvalidArgument for an unknown field or points < 1.
+  virtual Series series(const Uuid& run_id, std::string_view field, int points,
+                        std::optional<Timestamp> start_time = std::nullopt,
+                        std::optional<Timestamp> end_time = std::nullopt) = 0;
+  // Per field min, max, mean, last and best over the whole run; unknown run
+  // → a summary with no metrics.
+  virtual RunSummary summary(const Uuid& run_id) = 0;
+  // Each run's series and summary, aligned by epoch. At least one run.
+  Comparison compare(const std::vector<Uuid>& run_ids, std::string_view field, int points) {
+    Comparison c;
+    c.field = std::string(field);
+    for (const Uuid& id : run_ids) {
+      c.series.push_back(series(id, field, points));
+      c.summaries.push_back(summary(id));
+    }
+    align_by_epoch(c);
+    return c;
+  }
+  // Recomputes the run's roll-ups from its raw metrics (runs recorded before
+  // roll-ups existed, or after a bulk import). Flushes first. Returns the
+  // number of metrics read.
+  virtual std::uint64_t rebuild_rollups(const Uuid& run_id) = 0;
 
   // --- state --------------------------------------------------------------
 

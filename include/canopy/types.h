@@ -77,6 +77,15 @@ struct Run {
   friend bool operator==(const Run&, const Run&) = default;
 };
 
+// A listing of runs (MetricsStore::list_runs): newest start_time first,
+// every filter that is set applied.
+struct RunQuery {
+  int limit = 100;
+  std::optional<std::string> status;
+  std::optional<std::string> dataset;
+  std::optional<Uuid> after;  // continue after this run (the previous page's last)
+};
+
 // What create_run records. run_id unset → a new random UUID.
 // start_time unset → now. status is "running".
 struct NewRun {

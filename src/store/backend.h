@@ -15,6 +15,7 @@
 
 #include "canopy/types.h"
 #include "store/metric_sink.h"
+#include "store/rollup.h"
 
 namespace canopy::store {
 
@@ -26,6 +27,16 @@ struct MetricKey {
 
 class StoreBackend : public MetricSink {
  public:
+  // Stores metrics and roll-up rows (rollup.h) as one unit of work: SQLite
+  // in one transaction; Cassandra as unlogged batches per run. Not ok →
+  // nothing may be assumed stored (both are idempotent upserts).
+  virtual SinkResult write_batch(std::span<const MetricRecord> metrics, std::span<const RollupRow> rollups) = 0;
+  SinkResult write_metrics(std::span<const MetricRecord> batch) final { return write_batch(batch, {}); }
+  // Roll-up rows of one level with first <= bucket <= last, ascending.
+  virtual std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
+                                              std::int64_t last) = 0;
+  // Runs newest first with every filter of `query` (after: must exist).
+  virtual std::vector<Run> list_runs(const RunQuery& query) = 0;
   // Writes every column of the run (unset optionals are left as they are).
   virtual void put_run(const Run& run) = 0;
   virtual std::optional<Run> get_run(const Uuid& run_id) = 0;

@@ -150,6 +150,11 @@ class CassandraBackend final : public StoreBackend {
       select_topology_ = session_->Prepare(
           "SELECT timestamp, hidden_units, epoch, input_size, output_size, total_parameters, topology_json FROM " +
           ks + ".network_topology WHERE run_id = ? LIMIT ?");
+      insert_rollup_ = session_->Prepare("INSERT INTO " + ks +
+                                         ".metric_rollups (run_id, level, bucket, data) VALUES (?, ?, ?, ?)");
+      select_rollups_ = session_->Prepare("SELECT bucket, data FROM " + ks +
+                                          ".metric_rollups WHERE run_id = ? AND level = ? AND bucket >= ? AND "
+                                          "bucket <= ?");
     } catch (const cql::CqlError& e) {
       rethrow(e, "preparing statements on " + describe_);
     }
@@ -160,7 +165,7 @@ class CassandraBackend final : public StoreBackend {
   std::string describe() const override { return describe_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
 
-  SinkResult write_metrics(std::span<const MetricRecord> batch) override {
+  SinkResult write_batch(std::span<const MetricRecord> batch, std::span<const RollupRow> rollups) override {
     cql::Session* s = session();
     if (s == nullptr) return SinkResult::failure("Cassandra backend is closed (" + describe_ + ")");
     // One partition (run) per request; order within a run kept.
@@ -211,6 +216,21 @@ class CassandraBackend final : public StoreBackend {
         }
       }
     }
+    // Roll-up rows: ~700 bytes each; batches of one run stay under the
+    // server's batch size limit.
+    constexpr std::size_t kRollupsPerBatch = 40;
+    for (std::size_t i = 0; i < rollups.size();) {
+      cql::Batch b;
+      b.type = cql::BatchType::kUnlogged;
+      const Uuid& run = rollups[i].run_id;
+      for (std::size_t k = 0; k < kRollupsPerBatch && i < rollups.size() && rollups[i].run_id == run; ++k, ++i) {
+        const RollupRow& r = rollups[i];
+        b.Add(insert_rollup_, {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level),
+                               cql::Value::Bigint(r.bucket), cql::Value::Blob(r.data)});
+      }
+      pending.push_back(s->ExecuteBatchAsync(b, so));
+      drain(kMaxInFlight);
+    }
     drain(0);
     if (first_error.empty()) return SinkResult::success();
     std::string msg = "writing " + std::to_string(batch.size()) + " metric(s) to " + describe_ + ": " + first_error;
@@ -247,6 +267,7 @@ class CassandraBackend final : public StoreBackend {
     }
   }
 
+  using StoreBackend::list_runs;
   std::vector<Run> list_runs(int limit, const std::optional<std::string>& status) override {
     cql::Session* s = checked();
     std::vector<Run> out;
@@ -270,6 +291,75 @@ class CassandraBackend final : public StoreBackend {
       }
     } catch (const cql::CqlError& e) {
       rethrow(e, "listing runs in " + describe_);
+    }
+    return out;
+  }
+
+  std::vector<Run> list_runs(const RunQuery& q) override {
+    std::optional<Run> after;
+    if (q.after) {
+      after = get_run(*q.after);
+      if (!after) throw NotFound("list_runs: the run to continue after, " + q.after->str() + ", does not exist");
+    }
+    cql::Session* s = checked();
+    std::vector<Run> out;
+    const bool filtered = q.status || q.dataset;
+    // Newest month first; within a month the table's order (start_time
+    // DESC, run_id ASC). Filters are applied here: the months' partitions
+    // hold every run, so a filter reads the runs it skips too.
+    try {
+      std::vector<std::string> ms;
+      auto it = s->Pages(select_months_, {}, read_options());
+      it.ForEachRow([&](const cql::Row& r) { ms.push_back(r.get_text(0).value_or("")); });
+      const std::string after_month =
+          after && after->start_time ? month_bucket(after->start_time->time_since_epoch().count()) : "";
+      for (const std::string& month : ms) {
+        if (after && month > after_month) continue;
+        cql::StatementOptions o = read_options();
+        o.page_size = filtered || after ? 1000 : std::max(1, q.limit - static_cast<int>(out.size()));
+        auto pages = s->Pages(select_runs_by_time_, {cql::Value::Text(month)}, o);
+        while (static_cast<int>(out.size()) < q.limit && pages.Next()) {
+          for (cql::Row r : pages.page()) {
+            Run run = run_from_row(r);
+            if (after && month == after_month &&
+                (run.start_time > after->start_time ||
+                 (run.start_time == after->start_time && !(after->run_id < run.run_id)))) {
+              continue;
+            }
+            if (q.status && run.status != *q.status) continue;
+            if (q.dataset && run.dataset_name != *q.dataset) continue;
+            out.push_back(std::move(run));
+            if (static_cast<int>(out.size()) == q.limit) break;
+          }
+        }
+        if (static_cast<int>(out.size()) >= q.limit) break;
+      }
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "listing runs in " + describe_);
+    }
+    return out;
+  }
+
+  std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
+                                      std::int64_t last) override {
+    cql::Session* s = checked();
+    std::vector<RollupRow> out;
+    try {
+      cql::StatementOptions o = read_options();
+      o.page_size = 5000;
+      auto pages = s->Pages(select_rollups_, {cql::Value::UuidOf(to_cql(run_id)), cql::Value::Int(level),
+                                              cql::Value::Bigint(first), cql::Value::Bigint(last)}, o);
+      pages.ForEachRow([&](const cql::Row& r) {
+        RollupRow row;
+        row.run_id = run_id;
+        row.level = level;
+        row.bucket = r.get_int64(0).value_or(0);
+        cql::Value v = r.get_value(1);
+        if (!v.is_null()) row.data = v.as_bytes();
+        out.push_back(std::move(row));
+      });
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "reading roll-ups of run " + run_id.str() + " from " + describe_);
     }
     return out;
   }
@@ -453,7 +543,7 @@ class CassandraBackend final : public StoreBackend {
   std::unique_ptr<cql::Session> session_;
   cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
       select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
-      select_topology_;
+      select_topology_, insert_rollup_, select_rollups_;
 };
 
 }  // namespace

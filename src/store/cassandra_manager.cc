@@ -21,6 +21,13 @@ std::optional<Run> CassandraManager::get_run(const Uuid& run_id) { return store_
 std::vector<Run> CassandraManager::list_runs(int limit, const std::optional<std::string>& status) {
   return store_->list_runs(limit, status);
 }
+std::vector<Run> CassandraManager::list_runs(const RunQuery& query) { return store_->list_runs(query); }
+Series CassandraManager::series(const Uuid& run_id, std::string_view field, int points,
+                                std::optional<Timestamp> start_time, std::optional<Timestamp> end_time) {
+  return store_->series(run_id, field, points, start_time, end_time);
+}
+RunSummary CassandraManager::summary(const Uuid& run_id) { return store_->summary(run_id); }
+std::uint64_t CassandraManager::rebuild_rollups(const Uuid& run_id) { return store_->rebuild_rollups(run_id); }
 std::vector<Run> CassandraManager::list_runs_by_dataset(std::string_view dataset_name, int limit) {
   return store_->list_runs_by_dataset(dataset_name, limit);
 }

@@ -76,6 +76,10 @@ std::vector<std::string> schema_statements(const Config& config) {
           "output_size int, total_parameters bigint, topology_json text, "
           "PRIMARY KEY ((run_id), timestamp, hidden_units)) "
           "WITH CLUSTERING ORDER BY (timestamp DESC, hidden_units DESC) AND default_time_to_live = " + mt,
+      // Roll-ups (docs/rollups.md) live as long as their run, not its raw metrics.
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".metric_rollups (run_id uuid, level int, bucket bigint, data blob, "
+          "PRIMARY KEY ((run_id), level, bucket)) WITH default_time_to_live = " + rt,
   };
 }
 
@@ -94,7 +98,8 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
   const std::map<std::string, std::int64_t> ttls = {{"training_metrics", config.ttl.metrics_seconds},
                                                     {"network_topology", config.ttl.metrics_seconds},
                                                     {"training_runs", config.ttl.runs_seconds},
-                                                    {"runs_by_time", config.ttl.runs_seconds}};
+                                                    {"runs_by_time", config.ttl.runs_seconds},
+                                                    {"metric_rollups", config.ttl.runs_seconds}};
   for (const auto& [table, ttl] : ttls) {
     try {
       auto rs = session.Query(

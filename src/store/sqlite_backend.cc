@@ -45,7 +45,15 @@ CREATE TABLE IF NOT EXISTS network_topology (
   expires_at INTEGER,
   PRIMARY KEY (run_id, timestamp DESC, hidden_units DESC)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metric_rollups (
+  run_id BLOB NOT NULL, level INTEGER NOT NULL, bucket INTEGER NOT NULL, data BLOB NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (run_id, level, bucket)
+) WITHOUT ROWID;
 )sql";
+
+const char* kInsertRollup =
+    "INSERT OR REPLACE INTO metric_rollups (run_id, level, bucket, data, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 const char* kInsertMetric = R"sql(
 INSERT INTO training_metrics (run_id, timestamp, step, epoch, train_loss, train_accuracy, val_loss,
@@ -282,7 +290,7 @@ std::int64_t SqliteBackend::purge_expired() {
   std::lock_guard lk(write_mu_);
   if (!write_) throw Error("sqlite backend is closed: " + opt_.path);
   std::int64_t n = 0;
-  for (const char* table : {"training_metrics", "training_runs", "network_topology"}) {
+  for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups"}) {
     sqlite3_stmt* s = write_->stmt(std::string("DELETE FROM ") + table + " WHERE expires_at <= ?1");
     sqlite3_bind_int64(s, 1, now_millis());
     write_->step_done(s, "purging expired rows");
@@ -291,7 +299,7 @@ std::int64_t SqliteBackend::purge_expired() {
   return n;
 }
 
-SinkResult SqliteBackend::write_metrics(std::span<const MetricRecord> batch) {
+SinkResult SqliteBackend::write_batch(std::span<const MetricRecord> batch, std::span<const RollupRow> rollups) {
   std::lock_guard lk(write_mu_);
   if (!write_) return SinkResult::failure("sqlite backend is closed: " + opt_.path);
   Db& d = *write_;
@@ -329,6 +337,25 @@ SinkResult SqliteBackend::write_metrics(std::span<const MetricRecord> batch) {
       return failed("inserting metrics");
     }
     sqlite3_reset(s);
+  }
+  if (!rollups.empty()) {
+    try {
+      s = d.stmt(kInsertRollup);
+    } catch (const Error&) {
+      return failed("preparing roll-up insert");
+    }
+    for (const RollupRow& r : rollups) {
+      bind_uuid(s, 1, r.run_id);
+      sqlite3_bind_int64(s, 2, r.level);
+      sqlite3_bind_int64(s, 3, r.bucket);
+      sqlite3_bind_blob(s, 4, r.data.data(), static_cast<int>(r.data.size()), SQLITE_STATIC);
+      bind_expiry(s, 5, opt_.ttl_runs_seconds);  // roll-ups live as long as their run
+      if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return failed("inserting roll-ups");
+      }
+      sqlite3_reset(s);
+    }
   }
   if (sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return failed("COMMIT");
   return SinkResult::success();
@@ -401,6 +428,63 @@ std::vector<Run> SqliteBackend::list_runs(int limit, const std::optional<std::st
 
 std::vector<Run> SqliteBackend::list_runs_by_dataset(std::string_view dataset_name, int limit) {
   return query_runs("dataset_name = ?1 AND ", {std::string(dataset_name)}, limit);
+}
+
+std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
+  std::optional<Run> after;
+  if (q.after) {
+    after = get_run(*q.after);
+    if (!after) throw NotFound("list_runs: the run to continue after, " + q.after->str() + ", does not exist");
+  }
+  std::lock_guard lk(read_mu_);
+  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  // Unset filters bind NULL and match everything; one cached statement.
+  sqlite3_stmt* s = read_->stmt(std::string("SELECT ") + kRunColumns +
+                                " FROM training_runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR "
+                                "dataset_name = ?2) AND (?3 IS NULL OR start_time < ?3 OR (start_time = ?3 AND "
+                                "run_id > ?4)) AND " + kLive + " ORDER BY start_time DESC, run_id LIMIT ?98");
+  if (q.status) bind_text(s, 1, *q.status);
+  if (q.dataset) bind_text(s, 2, *q.dataset);
+  if (after) {
+    bind_ts(s, 3, after->start_time);
+    bind_uuid(s, 4, after->run_id);
+  }
+  sqlite3_bind_int64(s, 98, q.limit);
+  sqlite3_bind_int64(s, 99, now_millis());
+  std::vector<Run> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(read_run(s));
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) read_->fail("listing runs", rc);
+  return out;
+}
+
+std::vector<RollupRow> SqliteBackend::read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
+                                                   std::int64_t last) {
+  std::lock_guard lk(read_mu_);
+  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  sqlite3_stmt* s = read_->stmt(std::string("SELECT bucket, data FROM metric_rollups WHERE run_id = ?1 AND "
+                                            "level = ?2 AND bucket >= ?3 AND bucket <= ?4 AND ") +
+                                kLive + " ORDER BY bucket");
+  bind_uuid(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, level);
+  sqlite3_bind_int64(s, 3, first);
+  sqlite3_bind_int64(s, 4, last);
+  sqlite3_bind_int64(s, 99, now_millis());
+  std::vector<RollupRow> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    RollupRow r;
+    r.run_id = run_id;
+    r.level = level;
+    r.bucket = sqlite3_column_int64(s, 0);
+    const void* p = sqlite3_column_blob(s, 1);
+    r.data.assign(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, 1)));
+    out.push_back(std::move(r));
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) read_->fail("reading roll-ups of run " + run_id.str(), rc);
+  return out;
 }
 
 std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optional<Timestamp> start,

@@ -38,7 +38,11 @@ class SqliteBackend final : public StoreBackend {
   explicit SqliteBackend(SqliteOptions options);
   ~SqliteBackend() override;
 
-  SinkResult write_metrics(std::span<const MetricRecord> batch) override;
+  SinkResult write_batch(std::span<const MetricRecord> batch, std::span<const RollupRow> rollups) override;
+  std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
+                                      std::int64_t last) override;
+  using StoreBackend::list_runs;
+  std::vector<Run> list_runs(const RunQuery& query) override;
   std::string describe() const override { return "sqlite:" + opt_.path; }
   void put_run(const Run& run) override;
   std::optional<Run> get_run(const Uuid& run_id) override;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "canopy/errors.h"
+#include "store/series_reader.h"
 
 namespace canopy::store {
 namespace {
@@ -40,7 +41,8 @@ class KeysetCursor final : public MetricCursor {
 
 MetricsStoreImpl::MetricsStoreImpl(std::unique_ptr<StoreBackend> backend, const WriterOptions& options, Clock* clock)
     : backend_(std::move(backend)) {
-  writer_ = std::make_unique<Writer>(*backend_, options, clock);
+  rollups_ = std::make_unique<RollupSink>(*backend_);
+  writer_ = std::make_unique<Writer>(*rollups_, options, clock);
 }
 
 MetricsStoreImpl::~MetricsStoreImpl() {
@@ -118,6 +120,30 @@ std::vector<Run> MetricsStoreImpl::list_runs(int limit, const std::optional<std:
 std::vector<Run> MetricsStoreImpl::list_runs_by_dataset(std::string_view dataset_name, int limit) {
   check_limit(limit, "list_runs_by_dataset");
   return backend_->list_runs_by_dataset(dataset_name, limit);
+}
+
+std::vector<Run> MetricsStoreImpl::list_runs(const RunQuery& query) {
+  check_limit(query.limit, "list_runs");
+  return backend_->list_runs(query);
+}
+
+Series MetricsStoreImpl::series(const Uuid& run_id, std::string_view field, int points,
+                                std::optional<Timestamp> start, std::optional<Timestamp> end) {
+  const int f = series_field_index(field);
+  if (f < 0) {
+    std::string allowed;
+    for (const char* name : kSeriesFields) allowed += std::string(allowed.empty() ? "" : ", ") + name;
+    throw InvalidArgument("series: unknown field \"" + std::string(field) + "\"; allowed: " + allowed);
+  }
+  if (points < 1) throw InvalidArgument("series: points must be at least 1, got " + std::to_string(points));
+  return read_series(*backend_, run_id, f, points, start, end);
+}
+
+RunSummary MetricsStoreImpl::summary(const Uuid& run_id) { return read_summary(*backend_, run_id); }
+
+std::uint64_t MetricsStoreImpl::rebuild_rollups(const Uuid& run_id) {
+  writer_->flush(kDefaultFlushTimeout);
+  return rollups_->rebuild(run_id);
 }
 
 std::vector<Metric> MetricsStoreImpl::query_metrics(const Uuid& run_id, std::optional<Timestamp> start,

@@ -9,6 +9,7 @@
 
 #include "canopy/metrics_store.h"
 #include "store/backend.h"
+#include "store/rollup_sink.h"
 #include "store/writer.h"
 
 namespace canopy::store {
@@ -29,6 +30,11 @@ class MetricsStoreImpl final : public MetricsStore {
   std::optional<Run> get_run(const Uuid& run_id) override;
   std::vector<Run> list_runs(int limit, const std::optional<std::string>& status) override;
   std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit) override;
+  std::vector<Run> list_runs(const RunQuery& query) override;
+  Series series(const Uuid& run_id, std::string_view field, int points, std::optional<Timestamp> start_time,
+                std::optional<Timestamp> end_time) override;
+  RunSummary summary(const Uuid& run_id) override;
+  std::uint64_t rebuild_rollups(const Uuid& run_id) override;
   std::vector<Metric> query_metrics(const Uuid& run_id, std::optional<Timestamp> start_time,
                                     std::optional<Timestamp> end_time, int limit) override;
   std::unique_ptr<MetricCursor> open_metric_cursor(const Uuid& run_id, std::optional<Timestamp> start_time,
@@ -45,6 +51,7 @@ class MetricsStoreImpl final : public MetricsStore {
   void close_with(std::chrono::milliseconds timeout);
 
   std::unique_ptr<StoreBackend> backend_;
+  std::unique_ptr<RollupSink> rollups_;  // between the writer and the backend
   std::unique_ptr<Writer> writer_;
   std::mutex close_mu_;
   bool closed_ = false;

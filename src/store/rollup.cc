@@ -1,0 +1,180 @@
+#include "store/rollup.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace canopy::store {
+namespace {
+
+template <typename T>
+void put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));  // little-endian hosts only (x86-64, aarch64)
+  out.append(b, sizeof(T));
+}
+template <typename T>
+bool get(std::span<const std::uint8_t>& in, T& v) {
+  if (in.size() < sizeof(T)) return false;
+  std::memcpy(&v, in.data(), sizeof(T));
+  in = in.subspan(sizeof(T));
+  return true;
+}
+void put_point(std::string& out, const RollupPoint& p) {
+  put(out, p.value);
+  put(out, p.ts_ms);
+  put(out, p.step);
+  put(out, p.epoch);
+}
+bool get_point(std::span<const std::uint8_t>& in, RollupPoint& p) {
+  return get(in, p.value) && get(in, p.ts_ms) && get(in, p.step) && get(in, p.epoch);
+}
+
+}  // namespace
+
+SeriesPoint RollupPoint::to_series_point() const {
+  SeriesPoint s;
+  s.timestamp = Timestamp(std::chrono::milliseconds(ts_ms));
+  s.step = step;
+  if (epoch != kNoEpoch) s.epoch = epoch;
+  s.value = value;
+  return s;
+}
+
+void FieldAgg::add(const RollupPoint& p) {
+  if (count == 0) {
+    min = max = first = last = p;
+  } else {
+    if (p.value < min.value) min = p;
+    if (p.value > max.value) max = p;
+    last = p;
+  }
+  ++count;
+  sum += p.value;
+}
+
+void FieldAgg::add_earlier(const RollupPoint& p) {
+  if (count == 0) {
+    min = max = first = last = p;
+  } else {
+    if (p.value <= min.value) min = p;
+    if (p.value >= max.value) max = p;
+    first = p;
+  }
+  ++count;
+  sum += p.value;
+}
+
+void FieldAgg::merge_later(const FieldAgg& o) {
+  if (o.count == 0) return;
+  if (count == 0) {
+    *this = o;
+    return;
+  }
+  if (o.min.value < min.value) min = o.min;
+  if (o.max.value > max.value) max = o.max;
+  last = o.last;
+  count += o.count;
+  sum += o.sum;
+}
+
+std::optional<double> field_value(const Metric& m, int index) {
+  std::optional<double> v;
+  switch (index) {
+    case 0: v = m.train_loss; break;
+    case 1: v = m.train_accuracy; break;
+    case 2: v = m.val_loss; break;
+    case 3: v = m.val_accuracy; break;
+    case 4: v = m.learning_rate; break;
+    case 5:
+      if (m.hidden_units) v = *m.hidden_units;
+      break;
+    default: break;
+  }
+  if (v && std::isnan(*v)) return std::nullopt;
+  return v;
+}
+
+RollupPoint point_of(const Metric& m, double value) {
+  RollupPoint p;
+  p.value = value;
+  p.ts_ms = m.timestamp ? m.timestamp->time_since_epoch().count() : 0;
+  p.step = m.step.value_or(0);
+  p.epoch = m.epoch.value_or(kNoEpoch);
+  return p;
+}
+
+void BucketAgg::add(const Metric& m) {
+  const std::int64_t ts = m.timestamp ? m.timestamp->time_since_epoch().count() : 0;
+  if (rows == 0 || ts < ts_min) ts_min = ts;
+  if (rows == 0 || ts > ts_max) ts_max = ts;
+  ++rows;
+  for (int i = 0; i < kSeriesFieldCount; ++i) {
+    if (auto v = field_value(m, i)) fields[i].add(point_of(m, *v));
+  }
+}
+
+void BucketAgg::add_earlier(const Metric& m) {
+  const std::int64_t ts = m.timestamp ? m.timestamp->time_since_epoch().count() : 0;
+  if (rows == 0 || ts < ts_min) ts_min = ts;
+  if (rows == 0 || ts > ts_max) ts_max = ts;
+  ++rows;
+  for (int i = 0; i < kSeriesFieldCount; ++i) {
+    if (auto v = field_value(m, i)) fields[i].add_earlier(point_of(m, *v));
+  }
+}
+
+void BucketAgg::merge_later(const BucketAgg& o) {
+  if (o.rows == 0) return;
+  if (rows == 0) {
+    *this = o;
+    return;
+  }
+  ts_min = std::min(ts_min, o.ts_min);
+  ts_max = std::max(ts_max, o.ts_max);
+  rows += o.rows;
+  for (int i = 0; i < kSeriesFieldCount; ++i) fields[i].merge_later(o.fields[i]);
+}
+
+std::string encode_bucket(const BucketAgg& b) {
+  std::string out;
+  std::uint8_t mask = 0;
+  for (int i = 0; i < kSeriesFieldCount; ++i)
+    if (b.fields[i].count > 0) mask |= static_cast<std::uint8_t>(1u << i);
+  out.reserve(22 + 108 * kSeriesFieldCount);
+  put<std::uint8_t>(out, 1);
+  put<std::uint8_t>(out, mask);
+  put<std::uint32_t>(out, b.rows);
+  put(out, b.ts_min);
+  put(out, b.ts_max);
+  for (int i = 0; i < kSeriesFieldCount; ++i) {
+    if (!(mask & (1u << i))) continue;
+    const FieldAgg& f = b.fields[i];
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(f.count));
+    put(out, f.sum);
+    put_point(out, f.min);
+    put_point(out, f.max);
+    put_point(out, f.first);
+    put_point(out, f.last);
+  }
+  return out;
+}
+
+bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) {
+  b = BucketAgg{};
+  std::uint8_t version = 0, mask = 0;
+  if (!get(in, version) || version != 1 || !get(in, mask)) return false;
+  if (mask >> kSeriesFieldCount) return false;
+  if (!get(in, b.rows) || !get(in, b.ts_min) || !get(in, b.ts_max)) return false;
+  for (int i = 0; i < kSeriesFieldCount; ++i) {
+    if (!(mask & (1u << i))) continue;
+    FieldAgg& f = b.fields[i];
+    std::uint32_t count = 0;
+    if (!get(in, count) || count == 0 || !get(in, f.sum)) return false;
+    f.count = count;
+    if (!get_point(in, f.min) || !get_point(in, f.max) || !get_point(in, f.first) || !get_point(in, f.last))
+      return false;
+  }
+  return in.empty();
+}
+
+}  // namespace canopy::store
