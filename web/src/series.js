@@ -138,7 +138,7 @@ export function unitMarkers(topology, hiddenPoints, xKey) {
   const ys = [];
   for (const s of topology || []) {
     if (!Number.isInteger(s.hidden_units)) continue;
-    let x = null;
+    let x;
     if (xKey === 'epoch') {
       x = Number.isInteger(s.epoch) ? s.epoch : null;
     } else {

@@ -79,15 +79,14 @@ export function formatHash(route) {
   }
 }
 
-// The /api/runs request of a runs-view route. The API filters by status or
-// by dataset, not both (an index each); with both, the status goes to the
-// server and the dataset is filtered here (filterRuns). A search by run id
-// prefix reads a larger page and filters it here.
+// The /api/runs request of a runs-view route. A search by run id prefix
+// reads a larger page and filters it here (filterRuns), as the API has no
+// prefix search.
 export function runsQuery(route, limit = 25) {
   const p = new URLSearchParams();
   p.set('limit', String(route.q ? 1000 : limit));
   if (route.status) p.set('status', route.status);
-  else if (route.dataset) p.set('dataset', route.dataset);
+  if (route.dataset) p.set('dataset', route.dataset);
   if (route.cursor) p.set('cursor', route.cursor);
   return `/api/runs?${p}`;
 }

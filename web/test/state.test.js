@@ -40,8 +40,8 @@ test('unknown paths', () => {
   assert.equal(parseHash('#/run').view, 'notfound');
 });
 
-test('runsQuery sends one of status and dataset; search reads a large page', () => {
-  assert.equal(runsQuery({ status: 'running', dataset: 'x' }), '/api/runs?limit=25&status=running');
+test('runsQuery: filters and cursor; a search reads a large page', () => {
+  assert.equal(runsQuery({ status: 'running', dataset: 'x' }), '/api/runs?limit=25&status=running&dataset=x');
   assert.equal(runsQuery({ dataset: 'x', cursor: ID }), `/api/runs?limit=25&dataset=x&cursor=${ID}`);
   assert.equal(runsQuery({ q: 'ab' }), '/api/runs?limit=1000');
 });

@@ -1,0 +1,395 @@
+// The run view: loss, accuracy and hidden-unit charts, the run's summary,
+// downloads, zoom at full resolution, and live updates over the event
+// stream while the run trains.
+
+import { api, isAbort } from '../api.js';
+import { createChart } from '../charts.js';
+import { h, clear, setText, statusBadge, messageBox } from '../dom.js';
+import { fmtDuration, fmtField, fmtInt, fmtNumber, fmtTime, runDuration, FIELD_LABELS } from '../format.js';
+import {
+  seriesPoints, metricPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
+  withMarkers, countValues,
+} from '../series.js';
+import { formatHash, isRunId } from '../state.js';
+
+const FIELDS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'hidden_units'];
+const CHARTS = [
+  { id: 'loss', title: 'Loss', fields: ['train_loss', 'val_loss'], fmt: (v) => fmtNumber(v, 3) },
+  { id: 'accuracy', title: 'Accuracy', fields: ['train_accuracy', 'val_accuracy'],
+    fmt: (v) => `${(v * 100).toFixed(v >= 0.995 || v === 0 ? 0 : 1)} %` },
+  { id: 'hidden', title: 'Hidden units', fields: ['hidden_units'], fmt: (v) => fmtInt(v) },
+];
+// The chart's point count (data-points) counts this field's points.
+const PRIMARY = { loss: 'val_loss', accuracy: 'val_accuracy', hidden: 'hidden_units' };
+
+export function mountRun(root, route, ctx) {
+  const id = route.id;
+  let current = route;
+  let destroyed = false;
+  const ctrl = new AbortController();
+  let run = null;
+  let summary = null;
+  let topology = [];
+  let points = {}; // field → points held
+  let xKey = 'epoch';
+  let charts = [];
+  let es = null;
+  let pending = []; // live metrics not yet merged
+  let frame = 0;
+  let refetching = null;
+  let tick = null;
+  let latest = null; // newest metric seen
+
+  clear(root);
+  const view = h('section', { class: 'view view-run', dataset: { view: 'run', state: 'loading', runId: id } });
+  root.append(view);
+
+  if (!isRunId(id)) {
+    view.dataset.state = 'error';
+    view.append(backLink(), messageBox('error', 'Not a run id',
+      h('p', null, h('code', null, id), ' is not a run id (expected a UUID such as ',
+        h('code', null, '123e4567-e89b-12d3-a456-426614174000'), ').')));
+    return { update: () => false, destroy() {} };
+  }
+
+  const badge = h('span', { class: 'badge-slot' });
+  const live = h('span', { class: 'live', id: 'live-indicator', role: 'status', 'aria-live': 'polite' });
+  const resetBtn = h('button', { type: 'button', id: 'reset-zoom', hidden: true, 'aria-keyshortcuts': 'Escape',
+    onclick: () => resetZoom() }, 'Reset zoom');
+  const cards = h('dl', { class: 'cards', id: 'run-summary' });
+  const chartsBox = h('div', { class: 'charts' });
+  const zoomNote = h('p', { class: 'muted', id: 'zoom-note' });
+  view.append(
+    backLink(),
+    h('div', { class: 'view-head' },
+      h('h1', null, 'Run ', h('code', { class: 'run-id' }, id)), badge, live),
+    h('div', { class: 'toolbar' },
+      h('a', { class: 'button', id: 'download-csv', href: api.exportUrl(id, 'csv'), download: `run-${id}.csv` },
+        'Download CSV'),
+      h('a', { class: 'button', id: 'download-json', href: api.exportUrl(id, 'json'), download: `run-${id}.json` },
+        'Download JSON'),
+      h('a', { class: 'button', href: formatHash({ view: 'compare', runs: [id, ...[...ctx.selected].filter((r) => r !== id)] }) },
+        'Compare with…'),
+      resetBtn),
+    cards, chartsBox, zoomNote);
+
+  function backLink() {
+    return h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/runs' }, '‹ Runs'));
+  }
+
+  function fail(e) {
+    if (isAbort(e) || destroyed) return;
+    stopLive();
+    clear(view);
+    view.dataset.state = 'error';
+    if (e.status === 404) {
+      view.append(backLink(), messageBox('error', 'Run not found',
+        h('p', null, 'No run ', h('code', null, id), ' in this store. It may have expired (ttl.runs), or the link is from another store.')));
+    } else if (e.down) {
+      view.append(backLink(), messageBox('error', 'The server does not answer', e.message,
+        h('button', { type: 'button', onclick: () => ctx.reload() }, 'Try again')));
+    } else {
+      view.append(backLink(), messageBox('error', 'Cannot show this run', e.message));
+    }
+  }
+
+  // ---- summary cards ----
+  function card(label, value, key, sub) {
+    return h('div', { class: 'card', dataset: { key } }, h('dt', null, label),
+      h('dd', null, value, sub ? h('span', { class: 'sub' }, sub) : null));
+  }
+  function fieldValue(name) {
+    const fromRun = run?.[`final_${name}`];
+    if (fromRun !== null && fromRun !== undefined) return fromRun;
+    if (latest && latest[name] !== undefined && latest[name] !== null) return latest[name];
+    return summary?.fields?.[name]?.last ?? null;
+  }
+  function renderCards() {
+    if (!run) return;
+    const va = summary?.fields?.val_accuracy;
+    const best = run.best_val_accuracy ?? va?.best ?? null;
+    const bestEpoch = run.best_epoch ?? va?.best_epoch ?? null;
+    const epochs = run.final_epoch ?? latest?.epoch ?? summary?.fields?.val_accuracy?.last_epoch ?? null;
+    const units = run.total_hidden_units ?? latest?.hidden_units ?? summary?.fields?.hidden_units?.last ?? null;
+    clear(cards);
+    cards.append(
+      card('Best validation accuracy', fmtField('val_accuracy', best), 'best',
+        bestEpoch !== null ? `at epoch ${fmtInt(bestEpoch)}` : null),
+      card('Final validation accuracy', fmtField('val_accuracy', fieldValue('val_accuracy')), 'final-val-accuracy'),
+      card('Final train accuracy', fmtField('train_accuracy', fieldValue('train_accuracy')), 'final-train-accuracy'),
+      card('Final validation loss', fmtNumber(fieldValue('val_loss')), 'final-val-loss'),
+      card('Final train loss', fmtNumber(fieldValue('train_loss')), 'final-train-loss'),
+      card('Epochs', fmtInt(epochs), 'epochs'),
+      card('Hidden units', fmtInt(units), 'hidden-units',
+        run.total_parameters != null ? `${fmtInt(run.total_parameters)} parameters` : null),
+      card('Duration', fmtDuration(runDuration(run)), 'duration', `started ${fmtTime(run.start_time)}`),
+      card('Dataset', run.dataset_name || '—', 'dataset',
+        summary ? `${fmtInt(Math.max(summary.metrics || 0, latest ? latest.step + 1 : 0))} metrics` : null),
+    );
+  }
+  function renderHead() {
+    clear(badge);
+    badge.append(statusBadge(run.status));
+    view.dataset.status = run.status;
+    if (run.status === 'running') {
+      live.dataset.live = es ? 'on' : 'off';
+      setText(live, es ? '● live' : 'running');
+    } else {
+      live.dataset.live = 'done';
+      setText(live, run.status === 'completed' ? 'training complete' : `training ended (${run.status})`);
+    }
+  }
+
+  // ---- charts ----
+  function buildCharts() {
+    for (const c of charts) c.chart.destroy();
+    clear(chartsBox);
+    const xLabel = xKey === 'epoch' ? 'epoch' : 'step';
+    charts = CHARTS.map((spec) => {
+      const series = spec.fields.map((f) => ({ label: FIELD_LABELS[f], kind: f === 'hidden_units' ? 'step' : 'line' }));
+      if (spec.id === 'hidden') series.push({ label: 'unit installed', kind: 'markers' });
+      const chart = createChart(chartsBox, { id: spec.id, title: spec.title, xLabel, fmt: spec.fmt, series,
+        syncKey: `run-${id}`, onZoom: zoomTo, onReset: resetZoom });
+      return { spec, chart };
+    });
+  }
+  function budget() {
+    return charts.length ? charts[0].chart.budget : Math.max(200, Math.floor(chartsBox.clientWidth || 800));
+  }
+  function draw() {
+    for (const { spec, chart } of charts) {
+      let table = alignXY(spec.fields.map((f) => points[f] || []), xKey);
+      if (spec.id === 'hidden') table = withMarkers(table, unitMarkers(topology, points.hidden_units || [], xKey));
+      chart.figure.dataset.budget = String(chart.budget);
+      chart.setData(table, (points[PRIMARY[spec.id]] || []).length);
+      chart.figure.dataset.rendered = String(countValues(table[1] || []));
+    }
+  }
+
+  async function fetchSeries(r) {
+    const b = budget();
+    const answers = await Promise.all(FIELDS.map((f) => api.series(id, f, b, r.from, r.to, { signal: ctrl.signal })));
+    const next = {};
+    FIELDS.forEach((f, i) => { next[f] = seriesPoints(answers[i]); });
+    return next;
+  }
+
+  function zoomed() {
+    return Boolean(current.from || current.to);
+  }
+  function zoomTo(x0, x1) {
+    const all = FIELDS.flatMap((f) => points[f] || []);
+    const range = rangeToTimes(all, xKey, x0, x1);
+    if (range) ctx.navigate(formatHash({ view: 'run', id, ...range }));
+  }
+  function resetZoom() {
+    if (zoomed()) ctx.navigate(formatHash({ view: 'run', id }));
+  }
+  function renderZoomNote() {
+    resetBtn.hidden = !zoomed();
+    view.dataset.zoomed = zoomed() ? 'true' : 'false';
+    setText(zoomNote, zoomed()
+      ? `Zoomed to ${fmtTime(current.from)} – ${fmtTime(current.to)}, full resolution. Double-click a chart, press Esc or Reset zoom to see the whole run.`
+      : 'Drag across a chart to zoom in: the range is fetched again at full resolution.');
+  }
+
+  // ---- live ----
+  function startLive() {
+    if (es || destroyed) return;
+    es = new EventSource(api.eventsUrl(id));
+    let reconnecting = false;
+    es.addEventListener('open', () => {
+      if (reconnecting) refetch(); // metrics may have been missed
+      reconnecting = false;
+      renderHead();
+    });
+    es.addEventListener('metric', (e) => {
+      pending.push(JSON.parse(e.data));
+      if (!frame) frame = requestAnimationFrame(flush);
+    });
+    es.addEventListener('topology', (e) => {
+      const snap = JSON.parse(e.data);
+      if (!topology.some((s) => s.timestamp === snap.timestamp && s.hidden_units === snap.hidden_units)) {
+        topology.push(snap);
+        if (!frame) frame = requestAnimationFrame(flush);
+      }
+    });
+    es.addEventListener('run', (e) => {
+      run = JSON.parse(e.data);
+      if (run.status !== 'running') {
+        stopLive();
+        complete();
+      }
+      renderHead();
+      renderCards();
+    });
+    es.addEventListener('error', () => {
+      if (!es) return;
+      if (es.readyState === EventSource.CLOSED) {
+        // The server ended the stream without a run event: look again.
+        stopLive();
+        refreshRun();
+      } else {
+        reconnecting = true;
+        setText(live, 'reconnecting…');
+        live.dataset.live = 'reconnecting';
+      }
+    });
+  }
+  function stopLive() {
+    if (es) {
+      es.close();
+      es = null;
+    }
+  }
+  // Merges the metrics received since the last frame: one redraw per frame
+  // however fast the trainer records.
+  function flush() {
+    frame = 0;
+    if (destroyed) return;
+    const batch = pending;
+    pending = [];
+    if (batch.length) latest = batch.reduce((a, m) => (!a || m.step > a.step ? m : a), latest);
+    if (!zoomed() && charts.length) {
+      const perField = Object.fromEntries(FIELDS.map((f) => [f, []]));
+      for (const m of batch) {
+        const pts = metricPoints(m, FIELDS);
+        for (const f of FIELDS) if (pts[f]) perField[f].push(pts[f]);
+      }
+      let over = false;
+      for (const f of FIELDS) {
+        points[f] = points[f] || [];
+        mergeLive(points[f], perField[f]);
+        if (needsRefetch(points[f].length, budget())) over = true;
+      }
+      draw();
+      if (over) refetch();
+    }
+    renderCards();
+  }
+  async function refetch() {
+    if (refetching) return refetching;
+    refetching = (async () => {
+      try {
+        const next = await fetchSeries(current);
+        if (destroyed) return;
+        // keep live points newer than the answer
+        for (const f of FIELDS) {
+          const newer = (points[f] || []).filter((p) => !next[f].length || p.step > next[f][next[f].length - 1].step);
+          mergeLive(next[f], newer);
+        }
+        points = next;
+        draw();
+      } catch (e) {
+        if (!isAbort(e)) console.warn('refetch failed:', e.message);
+      } finally {
+        refetching = null;
+      }
+    })();
+    return refetching;
+  }
+  async function refreshRun() {
+    try {
+      const [r, s] = await Promise.all([api.run(id, { signal: ctrl.signal }), api.summary(id, { signal: ctrl.signal })]);
+      run = r.run;
+      summary = s;
+      renderHead();
+      renderCards();
+      if (run.status === 'running') startLive();
+      else complete();
+    } catch (e) {
+      if (!isAbort(e) && !destroyed) console.warn('refresh failed:', e.message);
+    }
+  }
+  // The run ended: the final series, summary and topology from the store,
+  // so the charts end equal to what the API answers.
+  async function complete() {
+    clearInterval(tick);
+    tick = null;
+    try {
+      const [s, t] = await Promise.all([api.summary(id, { signal: ctrl.signal }), api.topology(id, { signal: ctrl.signal })]);
+      if (destroyed) return;
+      summary = s;
+      topology = t.topology || [];
+      if (refetching) await refetching;
+      const next = await fetchSeries(current);
+      if (destroyed) return;
+      points = next;
+      draw();
+      renderCards();
+      view.dataset.live = 'done';
+    } catch (e) {
+      if (!isAbort(e) && !destroyed) console.warn('final fetch failed:', e.message);
+    }
+  }
+
+  // ---- load ----
+  async function load() {
+    const started = performance.now();
+    try {
+      const first = await api.run(id, { signal: ctrl.signal });
+      run = first.run;
+      latest = first.metrics?.[0] ?? null;
+      if (run.status === 'running') startLive(); // before the series: no metric falls between
+      const [s, t] = await Promise.all([api.summary(id, { signal: ctrl.signal }), api.topology(id, { signal: ctrl.signal })]);
+      summary = s;
+      topology = t.topology || [];
+      renderHead();
+      renderCards();
+      // Charts first: their width is the number of points to ask for. The
+      // x axis is chosen from the answer (epoch unless epochs repeat).
+      buildCharts();
+      points = await fetchSeries(current);
+      if (destroyed) return;
+      xKey = chooseXKey(FIELDS.map((f) => points[f]));
+      if (xKey !== 'epoch') buildCharts();
+      if (!zoomed() && pending.length) flush();
+      draw();
+      renderZoomNote();
+      view.dataset.state = 'ready';
+      view.dataset.renderMs = String(Math.round(performance.now() - started));
+      performance.mark('canopy:run-ready');
+      if (run.status === 'running') {
+        tick = setInterval(renderCards, 1000);
+      } else {
+        view.dataset.live = 'done';
+      }
+    } catch (e) {
+      fail(e);
+    }
+  }
+  load();
+
+  function onKey(e) {
+    if (e.key === 'Escape' && zoomed() && !e.defaultPrevented) resetZoom();
+  }
+  document.addEventListener('keydown', onKey);
+
+  return {
+    update(r) {
+      if (r.view !== 'run' || r.id !== id) return false;
+      const rangeChanged = r.from !== current.from || r.to !== current.to;
+      current = r;
+      if (rangeChanged && view.dataset.state === 'ready') {
+        renderZoomNote();
+        view.dataset.state = 'loading';
+        fetchSeries(r).then((next) => {
+          if (destroyed || current !== r) return;
+          points = next;
+          draw();
+          view.dataset.state = 'ready';
+        }).catch(fail);
+      }
+      return true;
+    },
+    destroy() {
+      destroyed = true;
+      stopLive();
+      ctrl.abort();
+      clearInterval(tick);
+      if (frame) cancelAnimationFrame(frame);
+      document.removeEventListener('keydown', onKey);
+      for (const c of charts) c.chart.destroy();
+    },
+  };
+}
