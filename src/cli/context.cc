@@ -1,6 +1,6 @@
 #include "cli/context.h"
 
-#include "cli/time_arg.h"
+#include "json/time.h"
 
 namespace canopy::cli {
 
@@ -42,7 +42,7 @@ Uuid parse_run_id(const std::string& text, const char* what) {
 std::optional<Timestamp> parse_time_flag(const std::string& text, const char* flag) {
   if (text.empty()) return std::nullopt;
   std::string error;
-  auto t = parse_time_arg(text, now_ms(), &error);
+  auto t = json::parse_time_arg(text, now_ms(), &error);
   if (!t)
     throw CliError(std::string(flag) + ": '" + text + "' is not a time: " + error +
                        " (examples: 2026-11-25T10:00:00Z, -1h, -30m, now)",

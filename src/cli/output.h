@@ -1,7 +1,8 @@
 // How the CLI prints runs and metrics: aligned tables for people, CSV and
 // JSON for programs. Doubles keep their full precision in CSV and JSON; NaN
 // and ±Inf are written as nan/inf/-inf in tables and CSV and as the strings
-// "NaN", "Infinity", "-Infinity" in JSON (JSON has no such numbers).
+// "NaN", "Infinity", "-Infinity" in JSON (JSON has no such numbers). The
+// JSON and CSV forms themselves come from src/json (shared with the read API).
 #pragma once
 
 #include <iosfwd>
@@ -10,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json.hpp>  // cmd_demo builds its run config with it
 
 #include "canopy/types.h"
 
@@ -19,9 +20,6 @@ namespace canopy::cli {
 enum class Format { kTable, kCsv, kJson };
 // "table", "csv", "json" → Format; nullopt otherwise.
 std::optional<Format> parse_format(std::string_view name);
-
-nlohmann::ordered_json run_to_json(const Run& run);
-nlohmann::ordered_json metric_to_json(const Metric& metric);
 
 void print_runs(std::ostream& out, const std::vector<Run>& runs, Format format);
 void print_run(std::ostream& out, const Run& run, Format format);

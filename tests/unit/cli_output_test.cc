@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace canopy::cli {
 namespace {
 
@@ -55,15 +57,6 @@ TEST(Output, JsonIsValidAndKeepsNonFiniteAsStrings) {
 
 TEST(Output, EmptyJsonExportIsAnEmptyArray) {
   EXPECT_EQ(nlohmann::json::parse(write(Format::kJson, {})).size(), 0u);
-}
-
-TEST(Output, RunJsonEmbedsConfigWhenItIsJson) {
-  canopy::Run r;
-  r.status = "completed";
-  r.config_json = R"({"lr":0.1})";
-  EXPECT_EQ(run_to_json(r)["config"]["lr"], 0.1);
-  r.config_json = "not json";
-  EXPECT_EQ(run_to_json(r)["config"], "not json");
 }
 
 TEST(Output, CsvQuotesFieldsWithCommas) {

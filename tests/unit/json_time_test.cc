@@ -1,8 +1,8 @@
-#include "cli/time_arg.h"
+#include "json/time.h"
 
 #include <gtest/gtest.h>
 
-namespace canopy::cli {
+namespace canopy::json {
 namespace {
 
 using std::chrono::milliseconds;
@@ -78,4 +78,4 @@ TEST(TimeArg, FormatBeforeEpoch) {
 }
 
 }  // namespace
-}  // namespace canopy::cli
+}  // namespace canopy::json

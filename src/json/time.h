@@ -1,5 +1,6 @@
-// Parsing of the time arguments of the CLI (--from, --to): ISO-8601 instants
-// and relative forms. Pure functions, unit-tested in tests/unit/cli_time_arg_test.cc.
+// Times as text, shared by the CLI (--from, --to) and the read API (from=,
+// to=, and every time in an answer): ISO-8601 instants and relative forms.
+// Pure functions, unit-tested in tests/unit/json_time_test.cc.
 #pragma once
 
 #include <optional>
@@ -8,7 +9,7 @@
 
 #include "canopy/types.h"
 
-namespace canopy::cli {
+namespace canopy::json {
 
 // Accepted forms (UTC unless an offset is given):
 //   2026-11-25                      midnight UTC of that day
@@ -22,4 +23,4 @@ std::optional<Timestamp> parse_time_arg(std::string_view text, Timestamp now, st
 // ISO-8601 UTC with milliseconds: 2026-11-25T10:20:30.123Z.
 std::string format_time(Timestamp t);
 
-}  // namespace canopy::cli
+}  // namespace canopy::json

@@ -1,11 +1,11 @@
-#include "cli/time_arg.h"
+#include "json/time.h"
 
 #include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 
-namespace canopy::cli {
+namespace canopy::json {
 namespace {
 
 using namespace std::chrono;
@@ -177,4 +177,4 @@ std::string format_time(Timestamp t) {
   return buf;
 }
 
-}  // namespace canopy::cli
+}  // namespace canopy::json

@@ -1,0 +1,39 @@
+// Plain-text forms of metric values, shared by the CLI (tables, CSV) and the
+// read API (CSV export): the shortest text that reads back as the same
+// double, RFC 4180 quoting, and a metric as CSV cells.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "canopy/types.h"
+
+namespace canopy::json {
+
+// Shortest text that reads back as the same double (%.17g would add
+// noise); NaN and ±Inf as nan, inf, -inf.
+std::string number_text(double v);
+
+// An optional field as text: "" when unset, times as format_time.
+std::string field_text(const std::optional<double>& v);
+std::string field_text(const std::optional<std::int32_t>& v);
+std::string field_text(const std::optional<std::int64_t>& v);
+std::string field_text(const std::optional<Timestamp>& v);
+
+// RFC 4180: quoted when it holds a comma, quote or line break.
+std::string csv_field(std::string_view s);
+
+// The metric columns in export order, and one metric's cells in that order.
+inline constexpr std::array<const char*, 9> kMetricColumns = {
+    "timestamp", "step",         "epoch",         "train_loss",  "train_accuracy",
+    "val_loss",  "val_accuracy", "learning_rate", "hidden_units"};
+std::vector<std::string> metric_cells(const Metric& m);
+
+// "timestamp,step,...\n" and one metric as a CSV line (with '\n').
+std::string metric_csv_header();
+std::string metric_csv_line(const Metric& m);
+
+}  // namespace canopy::json
