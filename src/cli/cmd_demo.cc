@@ -3,7 +3,10 @@
 // unit in the configured store, live, as Juniper Canopy's trainer does.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -25,6 +28,7 @@ struct DemoOptions {
   std::string plot = "canopy-demo.svg";
   bool no_plot = false;
   bool quiet = false;
+  int epoch_delay_ms = 0;
 };
 
 Metric to_metric(const cascor::EpochMetrics& e) {
@@ -77,7 +81,14 @@ void demo(const GlobalOptions& g, const DemoOptions& o) {
   }
   cascor::Trainer trainer(options, cascor::two_spirals_training(), cascor::two_spirals_validation());
 
-  auto store = open_configured_store(g);
+  Config store_config = effective_config(g);
+  if (o.epoch_delay_ms > 0) {
+    // Paced for watching live: let each metric reach the store within a
+    // quarter second instead of waiting for a full batch.
+    store_config.cassandra.flush_interval =
+        std::min(store_config.cassandra.flush_interval, std::chrono::milliseconds(250));
+  }
+  auto store = open_store(store_config);
   nlohmann::json config = {{"model", "cascade-correlation"},
                            {"dataset", "two-spirals 2x97 (validation: 2x96 half-way points)"},
                            {"trainer", cascor::to_json(options)}};
@@ -97,6 +108,7 @@ void demo(const GlobalOptions& g, const DemoOptions& o) {
   cascor::CallbackObserver observer;
   observer.epoch = [&](const cascor::EpochMetrics& e) {
     store->store_metric(run_id, to_metric(e));
+    if (o.epoch_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.epoch_delay_ms));
     series.push_back(e);
     progress.epoch(e);
   };
@@ -186,6 +198,11 @@ void add_demo_command(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   demo_cmd->add_flag("--no-plot", o->no_plot, "Write no SVG and draw no terminal plot");
   demo_cmd->add_flag("--quiet,-q", o->quiet, "No progress lines");
+  demo_cmd->add_option("--epoch-delay", o->epoch_delay_ms,
+                       "Sleep this many milliseconds after each epoch, so that a live view (serve, the web "
+                       "page) can follow the training; metrics then reach the store within 250 ms")
+      ->check(CLI::Range(0, 60'000))
+      ->capture_default_str();
   demo_cmd->callback([&g, o] { demo(g, *o); });
 }
 

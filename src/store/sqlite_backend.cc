@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "canopy/errors.h"
@@ -268,7 +269,16 @@ SqliteBackend::SqliteBackend(SqliteOptions options) : opt_(std::move(options)) {
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) d->fail("cannot open database", rc);
     sqlite3_busy_timeout(d->db, 10'000);
-    d->exec("PRAGMA journal_mode=WAL", "enabling WAL");
+    // Switching to WAL takes an exclusive lock without calling the busy
+    // handler: when another process opens the same new database at the
+    // same moment (serve and demo started together), wait for it here.
+    for (int attempt = 0;; ++attempt) {
+      int rc2 = sqlite3_exec(d->db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+      if (rc2 == SQLITE_OK) break;
+      if ((rc2 & 0xff) != SQLITE_BUSY && (rc2 & 0xff) != SQLITE_LOCKED) d->fail("enabling WAL", rc2);
+      if (attempt == 200) d->fail("enabling WAL (database locked by another process for 10 s)", rc2);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     d->exec(opt_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "setting synchronous");
     if (writer) d->exec(kSchema, "applying schema");
     return d;

@@ -202,3 +202,32 @@ def test_bench_prints_figures(cli):
 def test_bench_bad_count(cli):
     p = cli.run("bench", "--metrics", "-5", expect=2)
     assert "--metrics" in p.stderr
+
+
+def test_paced_demo_is_visible_to_another_process_while_it_trains(cli):
+    import subprocess
+    import time
+    from conftest import BINARY
+    p = subprocess.Popen([BINARY, *cli.prefix, "demo", "--quiet", "--no-plot", "--epoch-delay", "4"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli.env)
+    try:
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and p.poll() is None:
+            runs = cli.json("runs", "list", "--format", "json")
+            if runs and runs[0]["status"] == "running":
+                n = len(cli.json("metrics", runs[0]["run_id"], "--limit", "100000", "--format", "json"))
+                seen.append(n)
+                if len([x for x in seen if x > 0]) >= 2 and seen[-1] > seen[0] > 0:
+                    break
+            time.sleep(0.3)
+        died = "" if p.poll() is None else f"; demo exited {p.returncode}: {p.stderr.read()}"
+        assert any(0 < a < b for a, b in zip(seen, seen[1:])), f"metric counts seen while running: {seen}{died}"
+    finally:
+        p.terminate()
+        p.wait(timeout=30)
+
+
+def test_demo_epoch_delay_out_of_range_is_usage_error(cli):
+    p = cli.run("demo", "--epoch-delay", "-5", expect=2)
+    assert "--epoch-delay" in p.stderr
