@@ -1,10 +1,12 @@
-// eslint (flat config): the recommended rules plus a few that catch real
-// mistakes in this code; browser globals for src/, node's for the rest.
+// eslint (flat config), run from the repository's root by `npm run lint`
+// and ctest (web_lint): the page (web/src, browser), its build script and
+// tests (node), the browser tests (tests/web) and the page benchmark
+// (bench/web_render.mjs).
 import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['node_modules/', 'dist/'] },
+  { ignores: ['**/node_modules/', 'web/dist/', 'build*/'] },
   js.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
@@ -14,14 +16,15 @@ export default [
       'no-var': 'error',
       'prefer-const': 'error',
       'no-console': ['error', { allow: ['warn', 'error'] }],
-      'no-implicit-globals': 'error',
       'no-shadow': 'error',
     },
   },
-  { files: ['src/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['web/src/**/*.js'], languageOptions: { globals: globals.browser } },
   {
-    files: ['*.js', '*.mjs', 'test/**/*.js', '../tests/web/**/*.mjs', '../bench/**/*.mjs'],
+    files: ['web/*.js', 'web/*.mjs', 'web/test/**/*.js', 'tests/web/**/*.mjs', 'bench/**/*.mjs'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },
+  // functions passed to page.evaluate run in the page
+  { files: ['tests/web/**/*.mjs', 'bench/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 ];

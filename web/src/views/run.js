@@ -37,6 +37,7 @@ export function mountRun(root, route, ctx) {
   let pending = []; // live metrics not yet merged
   let frame = 0;
   let refetching = null;
+  let lastRefetch = 0;
   let tick = null;
   let latest = null; // newest metric seen
 
@@ -153,8 +154,10 @@ export function mountRun(root, route, ctx) {
       return { spec, chart };
     });
   }
-  function budget() {
-    return charts.length ? charts[0].chart.budget : Math.max(200, Math.floor(chartsBox.clientWidth || 800));
+  // Points to ask for a field: the width in pixels of the chart drawing it.
+  function budget(field) {
+    const c = charts.find((x) => x.spec.fields.includes(field));
+    return c ? c.chart.budget : Math.max(200, Math.floor(chartsBox.clientWidth || 800));
   }
   function draw() {
     for (const { spec, chart } of charts) {
@@ -167,8 +170,8 @@ export function mountRun(root, route, ctx) {
   }
 
   async function fetchSeries(r) {
-    const b = budget();
-    const answers = await Promise.all(FIELDS.map((f) => api.series(id, f, b, r.from, r.to, { signal: ctrl.signal })));
+    const answers = await Promise.all(FIELDS.map((f) => api.series(id, f, budget(f), r.from, r.to,
+      { signal: ctrl.signal })));
     const next = {};
     FIELDS.forEach((f, i) => { next[f] = seriesPoints(answers[i]); });
     return next;
@@ -260,15 +263,18 @@ export function mountRun(root, route, ctx) {
       for (const f of FIELDS) {
         points[f] = points[f] || [];
         mergeLive(points[f], perField[f]);
-        if (needsRefetch(points[f].length, budget())) over = true;
+        if (needsRefetch(points[f].length, budget(f))) over = true;
       }
       draw();
-      if (over) refetch();
+      // At most one downsampling refetch a second: a fast trainer only
+      // makes the chart hold more points for that long.
+      if (over && performance.now() - lastRefetch > 1000) refetch();
     }
     renderCards();
   }
   async function refetch() {
     if (refetching) return refetching;
+    lastRefetch = performance.now();
     refetching = (async () => {
       try {
         const next = await fetchSeries(current);
