@@ -32,6 +32,7 @@ export function createChart(parent, spec) {
   parent.append(figure);
   const pal = palette();
   const width = Math.max(200, Math.floor(holder.clientWidth || parent.clientWidth || 600));
+  figure.dataset.budget = String(width);
   const axis = { stroke: pal.fg, grid: { stroke: pal.grid, width: 1 }, ticks: { stroke: pal.grid, width: 1 } };
   const fmt = spec.fmt || ((v) => String(v));
   const series = [{ label: spec.xLabel, value: (u, v) => (v === null || v === undefined ? '—' : String(v)) }];

@@ -125,10 +125,18 @@ export function mountCompare(root, route, ctx) {
       fmt: isAcc ? (v) => `${(v * 100).toFixed(1)} %` : (v) => fmtNumber(v, 3),
       series: r.runs.map((id) => ({ label: shortId(id) })) });
     try {
-      const [cmp, runs] = await Promise.all([
-        api.compare(r.runs, f, chart.budget, { signal: ctrl.signal }),
-        Promise.all(r.runs.map((id) => api.run(id, { signal: ctrl.signal }))),
-      ]);
+      // The runs first: an unknown one is named.
+      const got = await Promise.allSettled(r.runs.map((id) => api.run(id, { signal: ctrl.signal })));
+      const missing = r.runs.filter((id, i) => got[i].status === 'rejected' && got[i].reason?.status === 404);
+      if (missing.length) {
+        const e = new Error(`Not in this store: ${missing.join(', ')}. Remove ${missing.length > 1 ? 'them' : 'it'} above.`);
+        e.status = 404;
+        throw e;
+      }
+      const failed = got.find((g) => g.status === 'rejected');
+      if (failed) throw failed.reason;
+      const runs = got.map((g) => g.value);
+      const cmp = await api.compare(r.runs, f, chart.budget, { signal: ctrl.signal });
       if (destroyed || r !== current) return;
       // The answer's runs come in the order asked; map by id in case.
       const order = r.runs.map((id) => (cmp.runs || []).indexOf(id));
@@ -148,8 +156,7 @@ export function mountCompare(root, route, ctx) {
       chart = null;
       clear(body);
       view.dataset.state = 'error';
-      body.append(messageBox('error', e.status === 404 ? 'A run was not found' : 'Cannot compare these runs',
-        e.status === 404 ? 'One of the runs is not in this store; remove it above.' : e.message));
+      body.append(messageBox('error', e.status === 404 ? 'Run not found' : 'Cannot compare these runs', e.message));
     }
   }
   load();

@@ -8,7 +8,7 @@ import { h, clear, setText, statusBadge, messageBox } from '../dom.js';
 import { fmtDuration, fmtField, fmtInt, fmtNumber, fmtTime, runDuration, FIELD_LABELS } from '../format.js';
 import {
   seriesPoints, metricPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
-  withMarkers, countValues,
+  withMarkers, countValues, xOf,
 } from '../series.js';
 import { formatHash, isRunId } from '../state.js';
 
@@ -162,7 +162,18 @@ export function mountRun(root, route, ctx) {
   function draw() {
     for (const { spec, chart } of charts) {
       let table = alignXY(spec.fields.map((f) => points[f] || []), xKey);
-      if (spec.id === 'hidden') table = withMarkers(table, unitMarkers(topology, points.hidden_units || [], xKey));
+      if (spec.id === 'hidden') {
+        const hp = points.hidden_units || [];
+        const m = unitMarkers(topology, hp, xKey);
+        if (zoomed() && hp.length) { // only the markers of the range shown
+          const lo = xOf(hp[0], xKey);
+          const hi = xOf(hp[hp.length - 1], xKey);
+          const keep = m.xs.map((x) => x >= lo && x <= hi);
+          m.xs = m.xs.filter((x, i) => keep[i]);
+          m.ys = m.ys.filter((y, i) => keep[i]);
+        }
+        table = withMarkers(table, m);
+      }
       chart.figure.dataset.budget = String(chart.budget);
       chart.setData(table, (points[PRIMARY[spec.id]] || []).length);
       chart.figure.dataset.rendered = String(countValues(table[1] || []));
