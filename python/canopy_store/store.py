@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Optional, Union
 
 from . import _config, _core
@@ -129,10 +129,14 @@ class MetricsStore:
         (dict) and notes."""
         return self._core.get_run(run_id)
 
-    def list_runs(self, limit: int = 100, status: Optional[str] = None) -> list[dict]:
+    def list_runs(self, limit: int = 100, status: Optional[str] = None, *,
+                  dataset: Optional[str] = None, after: Optional[RunId] = None) -> list[dict]:
         """Up to ``limit`` runs, newest start_time first; only those with
-        this status when given."""
-        return self._core.list_runs(limit, status)
+        this status and of this dataset when given. ``after`` (a run id, the
+        last one of the previous page) pages on."""
+        if dataset is None and after is None:
+            return self._core.list_runs(limit, status)
+        return self._core.list_runs_query(limit, status, dataset, after)
 
     def list_runs_by_dataset(self, dataset_name: str, limit: int = 100) -> list[dict]:
         """Up to ``limit`` runs of one dataset, newest start_time first."""
@@ -157,6 +161,36 @@ class MetricsStore:
         """Up to ``limit`` topology snapshots of a run, newest first, as dicts
         with the keys store_topology takes plus run_id."""
         return self._core.query_topology(run_id, limit)
+
+    # --- charts -----------------------------------------------------------------
+
+    def series(self, run_id: RunId, field: str, points: int = 1000, start_time: Any = None,
+               end_time: Any = None) -> dict:
+        """The run's ``field`` (train_loss, train_accuracy, val_loss,
+        val_accuracy, learning_rate, hidden_units) downsampled for a chart
+        ``points`` wide: every value when they fit, else each bucket's
+        first, last, minimum and maximum point (M4). Read from the roll-ups,
+        so it stays fast on runs of millions of metrics. Keys: run_id, field,
+        values, exact, level, points (dicts: timestamp, step, epoch, value;
+        oldest first)."""
+        return self._core.series(run_id, field, points, start_time, end_time)
+
+    def summary(self, run_id: RunId) -> dict:
+        """Per field count, min, max, mean, last (with epochs) and best
+        (max accuracy, min loss) over the whole run; also after its raw
+        metrics expired."""
+        return self._core.summary(run_id)
+
+    def compare(self, runs: Iterable[RunId], field: str, points: int = 1000) -> dict:
+        """The runs' series of one field aligned by epoch: keys field, runs,
+        epochs, values (one list per run, None where a run has no value at
+        that epoch), series and summaries."""
+        return self._core.compare(list(runs), field, points)
+
+    def rebuild_rollups(self, run_id: RunId) -> int:
+        """Recomputes the run's roll-ups from its raw metrics; returns the
+        number of metrics read."""
+        return self._core.rebuild_rollups(run_id)
 
     # --- state ----------------------------------------------------------------
 

@@ -386,3 +386,87 @@ py::dict from_counters(const WriterCounters& counters) {
 }
 
 }  // namespace canopy::python
+
+namespace canopy::python {
+namespace {
+
+template <typename T>
+py::object opt(const std::optional<T>& v) {
+  if (!v) return py::none();
+  if constexpr (std::is_same_v<T, Timestamp>) {
+    return from_timestamp(*v);
+  } else {
+    return py::cast(*v);
+  }
+}
+
+}  // namespace
+
+py::dict from_series(const Series& s) {
+  py::dict out;
+  out["run_id"] = from_uuid(s.run_id);
+  out["field"] = s.field;
+  out["values"] = s.values;
+  out["exact"] = s.exact;
+  out["level"] = s.level;
+  py::list points;
+  for (const SeriesPoint& p : s.points) {
+    py::dict d;
+    d["timestamp"] = from_timestamp(p.timestamp);
+    d["step"] = p.step;
+    d["epoch"] = opt(p.epoch);
+    d["value"] = p.value;
+    points.append(std::move(d));
+  }
+  out["points"] = std::move(points);
+  return out;
+}
+
+py::dict from_summary(const RunSummary& s) {
+  py::dict out;
+  out["run_id"] = from_uuid(s.run_id);
+  out["metrics"] = s.metrics;
+  out["first_timestamp"] = opt(s.first_timestamp);
+  out["last_timestamp"] = opt(s.last_timestamp);
+  py::dict fields;
+  for (const FieldSummary& f : s.fields) {
+    py::dict d;
+    d["count"] = f.count;
+    d["min"] = opt(f.min);
+    d["max"] = opt(f.max);
+    d["mean"] = opt(f.mean);
+    d["last"] = opt(f.last);
+    d["min_epoch"] = opt(f.min_epoch);
+    d["max_epoch"] = opt(f.max_epoch);
+    d["last_epoch"] = opt(f.last_epoch);
+    d["best"] = opt(f.best);
+    d["best_epoch"] = opt(f.best_epoch);
+    fields[py::str(f.field)] = std::move(d);
+  }
+  out["fields"] = std::move(fields);
+  return out;
+}
+
+py::dict from_comparison(const Comparison& c) {
+  py::dict out;
+  out["field"] = c.field;
+  py::list runs, series, summaries, values;
+  for (const Series& s : c.series) {
+    runs.append(from_uuid(s.run_id));
+    series.append(from_series(s));
+  }
+  for (const RunSummary& s : c.summaries) summaries.append(from_summary(s));
+  for (const auto& row : c.values) {
+    py::list r;
+    for (const auto& v : row) r.append(opt(v));
+    values.append(std::move(r));
+  }
+  out["runs"] = std::move(runs);
+  out["epochs"] = py::cast(c.epochs);
+  out["values"] = std::move(values);
+  out["series"] = std::move(series);
+  out["summaries"] = std::move(summaries);
+  return out;
+}
+
+}  // namespace canopy::python

@@ -28,6 +28,7 @@
 #include <optional>
 #include <string_view>
 
+#include "canopy/series.h"
 #include "canopy/types.h"
 #include "canopy/uuid.h"
 
@@ -63,5 +64,11 @@ NetworkTopology to_topology(const Uuid& run_id, py::handle dict);
 py::dict from_topology(const NetworkTopology& topology);
 
 py::dict from_counters(const WriterCounters& counters);
+
+// Read models of canopy/series.h, with the field names of the read API
+// (docs/http.md).
+py::dict from_series(const Series& series);
+py::dict from_summary(const RunSummary& summary);
+py::dict from_comparison(const Comparison& comparison);
 
 }  // namespace canopy::python

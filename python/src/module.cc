@@ -186,6 +186,67 @@ PYBIND11_MODULE(_core, m) {
              }
              return runs_to_list(runs);
            })
+      .def("list_runs_query",
+           [](StoreHandle& h, int limit, std::optional<std::string> status, std::optional<std::string> dataset,
+              py::object after) {
+             RunQuery q;
+             q.limit = limit;
+             q.status = std::move(status);
+             q.dataset = std::move(dataset);
+             if (!after.is_none()) q.after = to_uuid(after, "after");
+             MetricsStore& store = h.get();
+             std::vector<Run> runs;
+             {
+               py::gil_scoped_release release;
+               runs = store.list_runs(q);
+             }
+             return runs_to_list(runs);
+           })
+      .def("series",
+           [](StoreHandle& h, py::object run_id, std::string field, int points, py::object start_time,
+              py::object end_time) {
+             const Uuid id = to_uuid(run_id, "run_id");
+             auto start = to_optional_timestamp(start_time, "start_time");
+             auto end = to_optional_timestamp(end_time, "end_time");
+             MetricsStore& store = h.get();
+             Series s;
+             {
+               py::gil_scoped_release release;
+               s = store.series(id, field, points, start, end);
+             }
+             return from_series(s);
+           })
+      .def("summary",
+           [](StoreHandle& h, py::object run_id) {
+             const Uuid id = to_uuid(run_id, "run_id");
+             MetricsStore& store = h.get();
+             RunSummary s;
+             {
+               py::gil_scoped_release release;
+               s = store.summary(id);
+             }
+             return from_summary(s);
+           })
+      .def("compare",
+           [](StoreHandle& h, py::iterable run_ids, std::string field, int points) {
+             std::vector<Uuid> ids;
+             for (py::handle r : run_ids) ids.push_back(to_uuid(r, "runs"));
+             if (ids.empty()) throw InvalidArgument("compare: runs is empty; give at least one run id");
+             MetricsStore& store = h.get();
+             Comparison c;
+             {
+               py::gil_scoped_release release;
+               c = store.compare(ids, field, points);
+             }
+             return from_comparison(c);
+           })
+      .def("rebuild_rollups",
+           [](StoreHandle& h, py::object run_id) {
+             const Uuid id = to_uuid(run_id, "run_id");
+             MetricsStore& store = h.get();
+             py::gil_scoped_release release;
+             return store.rebuild_rollups(id);
+           })
       .def("list_runs_by_dataset",
            [](StoreHandle& h, std::string dataset_name, int limit) {
              MetricsStore& store = h.get();
