@@ -57,5 +57,7 @@ void add_metrics_commands(CLI::App& app, GlobalOptions& globals);  // metrics, e
 void add_config_commands(CLI::App& app, GlobalOptions& globals);   // config show, schema
 void add_demo_command(CLI::App& app, GlobalOptions& globals);
 void add_bench_command(CLI::App& app, GlobalOptions& globals);
+void add_serve_command(CLI::App& app, GlobalOptions& globals);  // the read API (src/http)
+void add_plot_command(CLI::App& app, GlobalOptions& globals);
 
 }  // namespace canopy::cli

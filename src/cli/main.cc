@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   add_metrics_commands(app, globals);
   add_config_commands(app, globals);
   add_bench_command(app, globals);
+  add_serve_command(app, globals);
+  add_plot_command(app, globals);
 
   try {
     app.parse(argc, argv);

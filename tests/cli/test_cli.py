@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-SUBCOMMANDS = ["demo", "runs", "metrics", "export", "config", "schema", "bench"]
+SUBCOMMANDS = ["demo", "runs", "metrics", "export", "config", "schema", "bench", "plot"]
 
 
 def run_id_of(demo_stdout):
@@ -231,3 +231,30 @@ def test_paced_demo_is_visible_to_another_process_while_it_trains(cli):
 def test_demo_epoch_delay_out_of_range_is_usage_error(cli):
     p = cli.run("demo", "--epoch-delay", "-5", expect=2)
     assert "--epoch-delay" in p.stderr
+
+
+def test_plot_draws_the_stored_series_into_svg(cli, demo_run, tmp_path):
+    import xml.etree.ElementTree as ET
+    run_id, _ = demo_run
+    out = tmp_path / "run.svg"
+    p = cli.run("plot", run_id, "--output", str(out), "--points", "100", "--field", "val_accuracy",
+                "--field", "hidden_units")
+    assert "2 chart(s)" in p.stdout
+    root = ET.parse(out).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    panels = root.findall(f"{ns}g")
+    assert [g.get("data-field") for g in panels] == ["val_accuracy", "hidden_units"]
+    for g in panels:
+        pts = g.find(f"{ns}polyline").get("points").split()
+        assert 2 <= len(pts) <= 400  # M4: at most 4 points per pixel bucket
+    epochs = len(cli.json("metrics", run_id, "--limit", "100000", "--format", "json"))
+    assert f"({epochs} values, downsampled" in out.read_text()
+
+
+def test_plot_errors_name_the_flag_or_run(cli, demo_run, tmp_path):
+    run_id, _ = demo_run
+    assert "--field" in cli.run("plot", run_id, "-o", str(tmp_path / "x.svg"), "--field", "acc", expect=2).stderr
+    assert "not found" in cli.run("plot", "11111111-1111-1111-1111-111111111111", "-o",
+                                  str(tmp_path / "x.svg"), expect=3).stderr
+    assert "--output" in cli.run("plot", run_id, expect=2).stderr
+    assert "--output" in cli.run("plot", run_id, "-o", str(tmp_path / "no" / "such" / "dir.svg"), expect=1).stderr
