@@ -2,6 +2,7 @@
 //
 //   build-*/bench/store_ingest --backend sqlite [--durability buffered|each] [--count N] [--runs R]
 //   build-*/bench/store_ingest --backend cassandra --hosts 127.0.0.1 [--write-mode batch|single]
+//   ... [--rollups on|off]   (off: measure what keeping roll-ups costs)
 //
 // Prints: metrics/s from the first store_metric to flush_metrics returning;
 // store_metric cost (mean wall time over the whole loop, CPU time of the
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   std::string backend = "sqlite", durability = "buffered", hosts = "127.0.0.1", write_mode = "batch";
   long count = 1'000'000, runs = 8, warmup = 200'000;
   std::string dir = "/tmp/canopy-store-bench";
+  bool rollups = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--backend") backend = v;
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     else if (k == "--runs") runs = std::stol(v);
     else if (k == "--warmup") warmup = std::stol(v);
     else if (k == "--dir") dir = v;
+    else if (k == "--rollups") rollups = (v == "on");
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
   c.writer.spool_dir = dir + "/spool";
   c.writer.durability = durability == "each" ? canopy::Durability::kSpoolEach : canopy::Durability::kBuffered;
   c.writer.buffer_capacity = 1'000'000;
+  c.writer.rollups = rollups;
   c.embedded.path = dir + "/metrics.db";
   c.cassandra.flush_interval = milliseconds(100);
   std::unique_ptr<canopy::MetricsStore> store;
@@ -142,8 +146,8 @@ int main(int argc, char** argv) {
   const double total_s = duration<double>(t2 - t0).count();
   const double loop_ns = duration<double, std::nano>(t1 - t0).count() / count;
   std::uintmax_t disk = dir_or_file_size(c.embedded.path) + dir_or_file_size(c.embedded.path + "-wal");
-  std::printf("store_ingest backend=%s durability=%s%s metrics=%ld runs=%ld warmup=%ld\n", described.c_str(),
-              durability.c_str(), backend == "cassandra" ? (" write-mode=" + write_mode).c_str() : "", count, runs,
+  std::printf("store_ingest backend=%s durability=%s rollups=%s%s metrics=%ld runs=%ld warmup=%ld\n",
+              described.c_str(), durability.c_str(), rollups ? "on" : "off", backend == "cassandra" ? (" write-mode=" + write_mode).c_str() : "", count, runs,
               warmup);
   std::printf("  end-to-end        %.0f metrics/s (%.2f s for %ld, flush included)\n", count / total_s, total_s, count);
   std::printf("  store_metric      mean %.0f ns over the loop; single calls p50 %.0f ns, p99 %.0f ns, p99.9 %.0f ns\n",

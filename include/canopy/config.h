@@ -74,6 +74,9 @@ struct WriterConfig {
   std::string spool_dir;  // empty → one per store, see default_spool_dir()
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{10'000};
+  // Keep roll-ups (docs/rollups.md) next to the raw metrics. Off: series and
+  // summaries are computed from the raw metrics, slower on long runs.
+  bool rollups = true;
 };
 
 struct Config {

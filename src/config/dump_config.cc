@@ -67,6 +67,7 @@ std::string dump_config(const Config& config) {
   out << YAML::Key << "spool_dir" << YAML::Value << w.spool_dir;
   out << YAML::Key << "retry_initial" << YAML::Value << format_duration(w.retry_initial);
   out << YAML::Key << "retry_max" << YAML::Value << format_duration(w.retry_max);
+  out << YAML::Key << "rollups" << YAML::Value << w.rollups;
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -277,6 +277,8 @@ const std::vector<Key>& keys() {
       {"writer.durability", "buffered, spool_each", false, set_durability},
       {"writer.spool_dir", "a directory path (empty: next to the embedded database)", false,
        [](Config& c, const Value& v) { c.writer.spool_dir = v.as_string(); }},
+      {"writer.rollups", "true or false (keep roll-ups for series and summaries)", false,
+       [](Config& c, const Value& v) { c.writer.rollups = v.as_bool(); }},
       {"writer.retry_initial", kDuration, false,
        [](Config& c, const Value& v) { c.writer.retry_initial = v.as_duration(); }},
       {"writer.retry_max", kDuration, false,

@@ -28,6 +28,7 @@ WriterOptions writer_options(const Config& config) {
   w.flush_interval = config.cassandra.flush_interval;
   w.retry_initial = config.writer.retry_initial;
   w.retry_max = config.writer.retry_max;
+  w.rollups = config.writer.rollups;
   w.spool_dir = config.writer.spool_dir;
   if (w.spool_dir.empty()) {  // a Config built by hand, not by load_config
     Config with_path = config;

@@ -41,8 +41,12 @@ class KeysetCursor final : public MetricCursor {
 
 MetricsStoreImpl::MetricsStoreImpl(std::unique_ptr<StoreBackend> backend, const WriterOptions& options, Clock* clock)
     : backend_(std::move(backend)) {
-  rollups_ = std::make_unique<RollupSink>(*backend_);
-  writer_ = std::make_unique<Writer>(*rollups_, options, clock);
+  if (options.rollups) {
+    rollups_ = std::make_unique<RollupSink>(*backend_);
+    writer_ = std::make_unique<Writer>(*rollups_, options, clock);
+  } else {
+    writer_ = std::make_unique<Writer>(*backend_, options, clock);
+  }
 }
 
 MetricsStoreImpl::~MetricsStoreImpl() {
@@ -136,12 +140,17 @@ Series MetricsStoreImpl::series(const Uuid& run_id, std::string_view field, int 
     throw InvalidArgument("series: unknown field \"" + std::string(field) + "\"; allowed: " + allowed);
   }
   if (points < 1) throw InvalidArgument("series: points must be at least 1, got " + std::to_string(points));
+  if (!rollups_) return read_series_raw(*backend_, run_id, f, points, start, end);
   return read_series(*backend_, run_id, f, points, start, end);
 }
 
-RunSummary MetricsStoreImpl::summary(const Uuid& run_id) { return read_summary(*backend_, run_id); }
+RunSummary MetricsStoreImpl::summary(const Uuid& run_id) {
+  if (!rollups_) return read_summary_raw(*backend_, run_id);
+  return read_summary(*backend_, run_id);
+}
 
 std::uint64_t MetricsStoreImpl::rebuild_rollups(const Uuid& run_id) {
+  if (!rollups_) throw InvalidArgument("rebuild_rollups: roll-ups are off (writer.rollups: false)");
   writer_->flush(kDefaultFlushTimeout);
   return rollups_->rebuild(run_id);
 }

@@ -59,6 +59,7 @@ struct WriterOptions {
   std::chrono::milliseconds retry_max{10'000};
   std::size_t max_batch = 10'000;             // metrics per write_metrics call
   std::size_t segment_bytes = kDefaultSegmentBytes;
+  bool rollups = true;  // MetricsStoreImpl: put a RollupSink before the backend
 };
 
 // What the writer saw of one run in this process (for complete_run).
