@@ -121,6 +121,25 @@ TEST_F(StoreCrash, EveryMetricWhoseStoreReturnedSurvivesSigkill) {
     return true;
   });
   for (int i = 0; i <= last; ++i) ASSERT_TRUE(epochs.count(i)) << "metric " << i << " of " << last << " lost";
+  // The roll-ups the replaying process left agree with the raw metrics.
+  const RunSummary s = store->summary(run_);
+  EXPECT_EQ(s.metrics, epochs.size());
+  const int max_epoch = *epochs.rbegin();
+  for (const FieldSummary& f : s.fields) {
+    if (f.field != "train_loss" || f.count == 0) continue;
+    EXPECT_EQ(f.last_epoch, max_epoch);
+  }
+  Series series = store->series(run_, "train_loss", static_cast<int>(epochs.size()) + 10);
+  EXPECT_TRUE(series.exact);
+  std::size_t with_loss = 0;
+  store->scan_metrics(run_, std::nullopt, std::nullopt, [&](const Metric& m) {
+    with_loss += m.train_loss ? 1 : 0;
+    return true;
+  });
+  EXPECT_EQ(series.values, with_loss);
+  Series coarse = store->series(run_, "train_loss", 100);
+  EXPECT_GT(coarse.level, 0) << "answered from roll-ups";
+  EXPECT_EQ(coarse.values, with_loss) << "roll-ups cover every metric exactly once";
   store->close();
 }
 
