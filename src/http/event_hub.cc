@@ -16,7 +16,8 @@ std::string frame(const char* event, const json::Json& data, const std::string& 
   f += "event: ";
   f += event;
   f += "\ndata: ";
-  f += data.dump();  // one line: dump() without indent escapes every newline
+  // One line (dump() without indent escapes every newline); invalid UTF-8 replaced.
+  f += data.dump(-1, ' ', false, json::Json::error_handler_t::replace);
   f += "\n\n";
   return f;
 }

@@ -43,7 +43,8 @@ void send_error(httplib::Response& res, const ApiError& e) {
 
 void send_json(httplib::Response& res, int status, const json::Json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Text from clients or the store may be invalid UTF-8: replaced, never a throw.
+  res.set_content(body.dump(-1, ' ', false, json::Json::error_handler_t::replace), "application/json");
 }
 
 void note_streamed(std::size_t bytes) { t_request.streamed += bytes; }
