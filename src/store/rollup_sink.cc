@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kPage = 5000;
 constexpr std::size_t kRebuildChunk = 400;  // roll-up rows per write during a rebuild
+constexpr std::chrono::milliseconds kOpenWriteInterval{250};
 
 std::int64_t ts_of(const Metric& m) { return m.timestamp->time_since_epoch().count(); }
 
@@ -28,6 +29,33 @@ void scan_newest_first(StoreBackend& backend, const Uuid& run, F&& visit) {
 }
 
 }  // namespace
+
+void RollupSink::append(RunState& st, const Metric& m, const Emit& emit) {
+  st.acc[0].add(m);
+  ++st.rows;
+  st.last_ts = ts_of(m);
+  st.last_step = *m.step;
+  for (int li = 0; li < kLevels; ++li) {
+    const auto level = static_cast<std::uint64_t>(kRollupLevels[li]);
+    if (st.rows % level != 0) break;
+    // Level li's bucket is complete; it lives in acc[li] ⊕ ... ⊕ acc[0],
+    // and every finer accumulator is empty at its boundary but acc[li].
+    BucketAgg done = st.acc[li];
+    emit(li, (st.rows - 1) / level, done);
+    if (li + 1 < kLevels) st.acc[li + 1].merge_later(done);
+    st.acc[li] = BucketAgg{};
+  }
+}
+
+void RollupSink::emit_open(const RunState& st, const Emit& emit) {
+  BucketAgg open;
+  for (int li = 0; li < kLevels; ++li) {
+    BucketAgg b = st.acc[li];
+    b.merge_later(open);  // finer, later metrics
+    open = b;
+    if (open.rows > 0) emit(li, st.rows / static_cast<std::uint64_t>(kRollupLevels[li]), open);
+  }
+}
 
 SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   std::lock_guard lk(mu_);
@@ -47,22 +75,16 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
     runs_.emplace(r.run_id, st);
   }
 
-  struct Staged {
-    RunState state;
-    bool touched[kLevels] = {};
-  };
-  std::unordered_map<Uuid, Staged> staged;
+  std::unordered_map<Uuid, RunState> staged;
   std::vector<RollupRow> rows;
-  auto emit = [&](const Uuid& run, int level_index, std::uint64_t ordinal, const BucketAgg& b) {
-    const std::int32_t level = kRollupLevels[level_index];
-    rows.push_back({run, level, static_cast<std::int64_t>(ordinal / static_cast<std::uint64_t>(level)),
-                    encode_bucket(b)});
+  const Uuid* current = nullptr;
+  const Emit emit = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
+    rows.push_back({*current, kRollupLevels[li], static_cast<std::int64_t>(bucket), encode_bucket(b)});
   };
   for (const MetricRecord& r : batch) {
     auto [it, fresh] = staged.try_emplace(r.run_id);
-    if (fresh) it->second.state = runs_.at(r.run_id);
-    Staged& sg = it->second;
-    RunState& st = sg.state;
+    if (fresh) it->second = runs_.at(r.run_id);
+    RunState& st = it->second;
     if (st.dirty || st.frozen) continue;
     const std::int64_t ts = ts_of(r.metric);
     const std::int32_t step = *r.metric.step;
@@ -70,30 +92,26 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
       st.dirty = true;  // out of order or stored again
       continue;
     }
-    for (int li = 0; li < kLevels; ++li) {
-      const auto level = static_cast<std::uint64_t>(kRollupLevels[li]);
-      if (st.rows % level == 0) {
-        // A new bucket starts; the previous one is complete.
-        if (sg.touched[li]) emit(r.run_id, li, st.rows - 1, st.open[li]);
-        st.open[li] = BucketAgg{};
-      }
-      st.open[li].add(r.metric);
-      sg.touched[li] = true;
-    }
-    ++st.rows;
-    st.last_ts = ts;
-    st.last_step = step;
+    current = &it->first;
+    append(st, r.metric, emit);
   }
-  for (auto& [run, sg] : staged) {
-    if (sg.state.dirty || sg.state.frozen) continue;
-    for (int li = 0; li < kLevels; ++li)
-      if (sg.touched[li]) emit(run, li, sg.state.rows - 1, sg.state.open[li]);
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [run, st] : staged) {
+    if (st.dirty || st.frozen) continue;
+    if (now - st.open_written >= kOpenWriteInterval) {
+      current = &run;
+      emit_open(st, emit);
+      st.open_written = now;
+      st.open_pending = false;
+    } else {
+      st.open_pending = true;
+    }
   }
 
   SinkResult result = backend_.write_batch(batch, rows);
   if (!result.ok) return result;
-  for (auto& [run, sg] : staged) runs_[run] = sg.state;
-  for (auto& [run, sg] : staged) {
+  for (auto& [run, st] : staged) runs_[run] = st;
+  for (auto& [run, staged_state] : staged) {
     RunState& st = runs_[run];
     if (!st.dirty || st.frozen) continue;
     try {
@@ -104,6 +122,28 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
     }
   }
   return result;
+}
+
+void RollupSink::write_open_buckets() {
+  std::lock_guard lk(mu_);
+  std::vector<RollupRow> rows;
+  std::vector<RunState*> written;
+  for (auto& [run, st] : runs_) {
+    if (!st.open_pending || st.dirty || st.frozen) continue;
+    const Uuid& id = run;
+    emit_open(st, [&](int li, std::uint64_t bucket, const BucketAgg& b) {
+      rows.push_back({id, kRollupLevels[li], static_cast<std::int64_t>(bucket), encode_bucket(b)});
+    });
+    written.push_back(&st);
+  }
+  if (rows.empty()) return;
+  SinkResult r = backend_.write_batch({}, rows);
+  if (!r.ok) throw BackendError("writing open roll-up buckets: " + r.error);
+  const auto now = std::chrono::steady_clock::now();
+  for (RunState* st : written) {
+    st->open_pending = false;
+    st->open_written = now;
+  }
 }
 
 std::uint64_t RollupSink::rebuild(const Uuid& run_id) {
@@ -132,7 +172,7 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
     return count;
   }
 
-  RunState fresh;
+  // Every bucket, newest first, written in chunks.
   std::vector<RollupRow> chunk;
   auto flush = [&] {
     if (chunk.empty()) return;
@@ -142,28 +182,22 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
   };
   BucketAgg cur[kLevels];
   std::int64_t cur_index[kLevels];
-  bool saved_open[kLevels] = {};
   for (int li = 0; li < kLevels; ++li) cur_index[li] = -1;
   auto close_bucket = [&](int li) {
     if (cur[li].rows == 0) return;
-    if (!saved_open[li]) {  // the newest bucket of this level stays open
-      fresh.open[li] = cur[li];
-      saved_open[li] = true;
-    }
     chunk.push_back({run_id, kRollupLevels[li], cur_index[li], encode_bucket(cur[li])});
     cur[li] = BucketAgg{};
     if (chunk.size() >= kRebuildChunk) flush();
   };
   std::uint64_t ordinal = count;
-  std::uint64_t seen = 0;
+  // The metrics of the open coarsest bucket, kept to rebuild the in-memory
+  // state by appending them again (oldest first).
+  const std::uint64_t tail = count % static_cast<std::uint64_t>(kCoarsestLevel);
+  std::vector<Metric> tail_metrics;
   scan_newest_first(backend_, run_id, [&](const Metric& m) {
     if (ordinal == 0) return;  // more rows than counted: another process writes this run
     --ordinal;
-    ++seen;
-    if (seen == 1) {
-      fresh.last_ts = ts_of(m);
-      fresh.last_step = *m.step;
-    }
+    if (tail_metrics.size() < tail) tail_metrics.push_back(m);
     for (int li = 0; li < kLevels; ++li) {
       const auto index = static_cast<std::int64_t>(ordinal / static_cast<std::uint64_t>(kRollupLevels[li]));
       if (index != cur_index[li]) {
@@ -175,7 +209,19 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
   });
   for (int li = 0; li < kLevels; ++li) close_bucket(li);
   flush();
-  fresh.rows = count;
+
+  RunState fresh;
+  fresh.rows = count - tail_metrics.size();
+  const Emit ignore = [](int, std::uint64_t, const BucketAgg&) {};
+  for (auto it = tail_metrics.rbegin(); it != tail_metrics.rend(); ++it) append(fresh, *it, ignore);
+  if (tail_metrics.empty() && count > 0) {
+    // The run ends on a coarsest-bucket boundary: only the newest key is needed.
+    std::vector<Metric> newest = backend_.read_metrics(run_id, std::nullopt, std::nullopt, std::nullopt, 1);
+    if (!newest.empty()) {
+      fresh.last_ts = ts_of(newest[0]);
+      fresh.last_step = *newest[0].step;
+    }
+  }
   st = fresh;
   return count;
 }

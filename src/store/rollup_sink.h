@@ -8,6 +8,12 @@
 // state, committed only when the backend took the batch (a failed batch is
 // sent again, and must not be counted twice).
 //
+// Completed buckets are written with the batch that completes them; the
+// open (partial) bucket of each level at most every kOpenWriteInterval per
+// run (otherwise a batch of a few metrics would write three ~700-byte rows
+// per run), and by write_open_buckets(). A crash before they are written
+// loses nothing: the next process rebuilds the run (below).
+//
 // Incremental updates assume a run's metrics arrive in (timestamp, step)
 // order from this one process. When that is not known to hold the run is
 // rebuilt from its raw metrics (rebuild()) after the batch is written:
@@ -25,7 +31,9 @@
 // MetricsStore::rebuild_rollups) are serialized by mu_.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 
@@ -44,17 +52,31 @@ class RollupSink final : public MetricSink {
   // Recomputes the run's roll-ups from its raw metrics; returns the number
   // of metrics read. Throws the backend's errors.
   std::uint64_t rebuild(const Uuid& run_id);
+  // Writes the open (partial) buckets that write_metrics held back. Called
+  // by flush_metrics, complete_run and close, so that reads after them see
+  // every acknowledged metric in the roll-ups. Throws the backend's errors.
+  void write_open_buckets();
 
  private:
   static constexpr int kLevels = static_cast<int>(std::size(kRollupLevels));
+  // The open buckets, kept cheaply: a metric is added to the finest level
+  // only; a finished bucket is merged into the next level's accumulator.
+  // The open bucket of level i is acc[i] ⊕ acc[i-1] ⊕ ... ⊕ acc[0].
   struct RunState {
     bool dirty = false;   // needs a rebuild before incremental updates go on
     bool frozen = false;  // raw rows expired: roll-ups kept as they are
     std::uint64_t rows = 0;
     std::int64_t last_ts = 0;
     std::int32_t last_step = 0;
-    BucketAgg open[kLevels];
+    BucketAgg acc[kLevels];  // acc[0]: the open finest bucket; acc[i]: finished level-(i-1) buckets
+    bool open_pending = false;  // open buckets changed since they were last written
+    std::chrono::steady_clock::time_point open_written{};
   };
+  using Emit = std::function<void(int level_index, std::uint64_t bucket, const BucketAgg&)>;
+  // Adds one metric (after every earlier one); emits each bucket it completes.
+  static void append(RunState& st, const Metric& m, const Emit& emit);
+  // Emits the open (partial) bucket of every level.
+  static void emit_open(const RunState& st, const Emit& emit);
   std::uint64_t rebuild_locked(const Uuid& run_id, RunState& state);
 
   StoreBackend& backend_;

@@ -61,7 +61,19 @@ MetricsStoreImpl::~MetricsStoreImpl() {
 
 void MetricsStoreImpl::store_metric(const Uuid& run_id, const Metric& metric) { writer_->store(run_id, metric); }
 
-void MetricsStoreImpl::flush_metrics(std::chrono::milliseconds timeout) { writer_->flush(timeout); }
+void MetricsStoreImpl::flush_metrics(std::chrono::milliseconds timeout) {
+  writer_->flush(timeout);
+  flush_rollups();
+}
+
+void MetricsStoreImpl::flush_rollups() {
+  if (!rollups_) return;
+  try {
+    rollups_->write_open_buckets();
+  } catch (const BackendError& e) {
+    throw FlushError(std::string("metrics flushed, but their open roll-up buckets were not written: ") + e.what());
+  }
+}
 
 Uuid MetricsStoreImpl::create_run(const NewRun& n) {
   Run run;
@@ -78,7 +90,7 @@ Uuid MetricsStoreImpl::create_run(const NewRun& n) {
 }
 
 void MetricsStoreImpl::complete_run(const Uuid& run_id, const FinalMetrics& f, std::string_view status) {
-  writer_->flush(kDefaultFlushTimeout);
+  flush_metrics(kDefaultFlushTimeout);
   std::optional<Run> existing = backend_->get_run(run_id);
   if (!existing) throw NotFound("complete_run: no run " + run_id.str() + " in " + backend_->describe());
   Run run = *existing;
@@ -189,6 +201,13 @@ void MetricsStoreImpl::close_with(std::chrono::milliseconds timeout) {
     writer_->close(timeout);
   } catch (const FlushError& e) {
     failure = e.what();
+  }
+  if (failure.empty()) {
+    try {
+      flush_rollups();
+    } catch (const FlushError&) {
+      // Not lost: the next process that writes the run rebuilds its roll-ups.
+    }
   }
   backend_->close();
   if (!failure.empty()) throw FlushError(failure);

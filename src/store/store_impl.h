@@ -49,6 +49,7 @@ class MetricsStoreImpl final : public MetricsStore {
 
  private:
   void close_with(std::chrono::milliseconds timeout);
+  void flush_rollups();
 
   std::unique_ptr<StoreBackend> backend_;
   std::unique_ptr<RollupSink> rollups_;  // between the writer and the backend
