@@ -139,7 +139,9 @@ void MetricWriter::begin() {
 
 void MetricWriter::row(const Metric& m) {
   if (format_ == Format::kJson) {
-    out_ << (first_ ? "\n  " : ",\n  ") << json::metric_to_json(m).dump();
+    std::string line = first_ ? "\n  " : ",\n  ";
+    json::append_metric_json(line, m);
+    out_ << line;
   } else if (format_ == Format::kCsv) {
     out_ << json::metric_csv_line(m);
   } else {

@@ -27,7 +27,9 @@ bool running(const Run& r) { return r.status == kStatusRunning; }
 }  // namespace
 
 std::string metric_frame(const Metric& m) {
-  return frame("metric", json::metric_to_json(m), encode_cursor({*m.timestamp, *m.step}));
+  std::string f = "id: " + encode_cursor({*m.timestamp, *m.step}) + "\nevent: metric\ndata: ";
+  json::append_metric_json(f, m);
+  return f + "\n\n";
 }
 std::string topology_frame(const NetworkTopology& t) { return frame("topology", json::topology_to_json(t)); }
 std::string run_frame(const Run& r) { return frame("run", json::run_to_json(r)); }

@@ -43,11 +43,11 @@ bool next_piece(ExportState& s, std::string& out, bool& done) {
     if (s.format == "csv") {
       out += json::metric_csv_line(m);
     } else if (s.format == "ndjson") {
-      out += json::metric_to_json(m).dump(-1, ' ', false, json::Json::error_handler_t::replace);
+      json::append_metric_json(out, m);
       out += '\n';
     } else {
       out += s.any ? ",\n" : "\n";
-      out += json::metric_to_json(m).dump(-1, ' ', false, json::Json::error_handler_t::replace);
+      json::append_metric_json(out, m);
     }
     s.any = true;
   }

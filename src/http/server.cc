@@ -90,6 +90,9 @@ struct Server::Impl {
     });
     http.set_payload_max_length(options.max_body);
     http.set_keep_alive_timeout(2);  // idle keep-alive connections hold shutdown this long at most
+    // httplib writes headers and body separately: without TCP_NODELAY the
+    // body waits for the client's delayed ACK (40 ms a small answer).
+    http.set_tcp_nodelay(true);
     http.set_read_timeout(10, 0);
     http.set_write_timeout(10, 0);
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, nullptr); };

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "json/text.h"
 #include "json/time.h"
 
 namespace canopy::json {
@@ -68,6 +69,51 @@ Json metric_to_json(const Metric& m) {
   j["learning_rate"] = opt(m.learning_rate);
   j["hidden_units"] = opt(m.hidden_units);
   return j;
+}
+
+namespace {
+
+void append_field(std::string& out, const char* name, bool first) {
+  out += first ? "{\"" : ",\"";
+  out += name;
+  out += "\":";
+}
+void append_value(std::string& out, const std::optional<double>& v) {
+  if (!v) out += "null";
+  else if (std::isnan(*v)) out += "\"NaN\"";
+  else if (std::isinf(*v)) out += *v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  else out += number_text(*v);
+}
+void append_value(std::string& out, const std::optional<std::int32_t>& v) {
+  out += v ? std::to_string(*v) : "null";
+}
+void append_value(std::string& out, const std::optional<Timestamp>& v) {
+  if (v) out.append("\"").append(format_time(*v)).append("\"");
+  else out += "null";
+}
+
+}  // namespace
+
+void append_metric_json(std::string& out, const Metric& m) {
+  append_field(out, "timestamp", true);
+  append_value(out, m.timestamp);
+  append_field(out, "step", false);
+  append_value(out, m.step);
+  append_field(out, "epoch", false);
+  append_value(out, m.epoch);
+  append_field(out, "train_loss", false);
+  append_value(out, m.train_loss);
+  append_field(out, "train_accuracy", false);
+  append_value(out, m.train_accuracy);
+  append_field(out, "val_loss", false);
+  append_value(out, m.val_loss);
+  append_field(out, "val_accuracy", false);
+  append_value(out, m.val_accuracy);
+  append_field(out, "learning_rate", false);
+  append_value(out, m.learning_rate);
+  append_field(out, "hidden_units", false);
+  append_value(out, m.hidden_units);
+  out += '}';
 }
 
 Json topology_to_json(const NetworkTopology& t) {

@@ -25,6 +25,10 @@ Json time_or_null(const std::optional<Timestamp>& t);
 // `config`: config_json parsed, or the text itself when it is not JSON.
 Json run_to_json(const Run& run);
 Json metric_to_json(const Metric& metric);
+// The same object as metric_to_json(metric).dump(), written straight into
+// `out` (numbers in number_text's shortest form): for exports and event
+// streams, which write millions.
+void append_metric_json(std::string& out, const Metric& metric);
 // run_id, timestamp, epoch, input_size, output_size, hidden_units,
 // total_parameters, and `topology`: topology_json parsed (or the text).
 Json topology_to_json(const NetworkTopology& topology);

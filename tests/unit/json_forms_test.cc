@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <random>
 
 #include "canopy/errors.h"
 
@@ -36,6 +40,12 @@ TEST(JsonForms, MetricRoundTripsWithNonFiniteValues) {
   EXPECT_EQ(j["val_loss"], "Infinity");
   EXPECT_TRUE(j["val_accuracy"].is_null());
   EXPECT_EQ(metric_from_json(nlohmann::json::parse(j.dump())), m);
+  std::string fast;
+  append_metric_json(fast, m);
+  EXPECT_EQ(nlohmann::ordered_json::parse(fast), j);  // the same object, key order included
+  fast.clear();
+  append_metric_json(fast, Metric{});
+  EXPECT_EQ(nlohmann::ordered_json::parse(fast), metric_to_json(Metric{}));
 }
 
 TEST(JsonForms, MetricFromJsonNamesTheBadField) {
@@ -114,6 +124,31 @@ TEST(JsonForms, CsvLineQuotesAndKeepsPrecision) {
   EXPECT_EQ(metric_csv_line(m), "1970-01-01T00:00:00.000Z,0,,0.1,,-inf,,,\n");
   EXPECT_EQ(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
   EXPECT_EQ(number_text(1.0 / 3), "0.3333333333333333");  // shortest that reads back
+}
+
+// number_text is printf's %g at the smallest precision >= 6 that reads back.
+std::string printf_shortest(double v) {
+  char buf[32];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+TEST(JsonForms, NumberTextIsPrintfsShortestG) {
+  std::mt19937_64 random(7);
+  std::vector<double> values = {0.0, -0.0, 1.0, 0.1, 1e-5, 1e-4, 0.0001234, 123456.0, 1234567.0, 100000.0,
+                                1e16, 1e21, 5e-324, 1.7976931348623157e308, -2.5, 0.35, 1.0 / 3};
+  for (int i = 0; i < 200'000; ++i) {
+    std::uint64_t bits = random();
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    if (std::isfinite(v)) values.push_back(v);
+    values.push_back(std::ldexp(static_cast<double>(random() % 100'000'000), static_cast<int>(random() % 80) - 60));
+    values.push_back(static_cast<double>(random() % 1'000'000) / 1000.0);
+  }
+  for (double v : values) ASSERT_EQ(number_text(v), printf_shortest(v)) << v;
 }
 
 }  // namespace
