@@ -251,3 +251,33 @@ def test_events_resume_after_an_event_id(store, tmp_path):
     later, _ = sse_events(server.url, f"/api/runs/{run_id}/events", headers={"Last-Event-ID": metrics[6][2]})
     assert [e[1]["epoch"] for e in later if e[0] == "metric"] == [8, 9, 10]
     error_of(server.get(f"/api/runs/{run_id}/events?from=soon"), 400, "from")
+
+
+def test_110_concurrent_streams_each_get_every_metric(store, tmp_path):
+    server, token = writes_server(store, tmp_path, "--poll-interval", "50")
+    auth = {"Authorization": f"Bearer {token}"}
+    run_id = server.request("POST", "/api/runs", body={}, headers=auth).json()["run_id"]
+    clients = 110
+    results = [None] * clients
+
+    def watch(i):
+        results[i] = sse_events(server.url, f"/api/runs/{run_id}/events", timeout=120)
+
+    threads = [threading.Thread(target=watch, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    deadline = time.time() + 60
+    while server.ok("/api/health")["event_streams"] < clients and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.ok("/api/health")["event_streams"] == clients
+    for batch in range(4):
+        body = [{"epoch": batch * 25 + e} for e in range(1, 26)]
+        assert server.request("POST", f"/api/runs/{run_id}/metrics", body=body, headers=auth).status == 202
+    server.request("POST", f"/api/runs/{run_id}/complete", body={}, headers=auth)
+    for t in threads:
+        t.join(timeout=120)
+    for events, _ in results:
+        epochs = [e[1]["epoch"] for e in events if e[0] == "metric"]
+        assert epochs == list(range(1, 101))
+        assert events[-1][0] == "run" and events[-1][1]["status"] == "completed"
+    assert server.ok("/api/health")["event_streams"] == 0
