@@ -84,15 +84,17 @@ void metrics_page(ApiContext& api, Call& call, const Uuid& run_id, std::optional
     const Timestamp end = after->timestamp + std::chrono::milliseconds(1);
     if (!to || end < *to) to = end;
   }
+  // One row more than the page tells whether another page follows; rows of
+  // the cursor's millisecond at or above its step are skipped, so ask for a
+  // few more and widen when a millisecond holds many.
   std::vector<Metric> rows;
-  auto reader = api.store.open_metric_cursor(run_id, from, to, std::min(limit + 64, 5000));
-  std::vector<Metric> page;
-  while (static_cast<int>(rows.size()) <= limit && reader->next_page(page)) {
-    for (const Metric& m : page) {
-      if (after && MetricKey{*m.timestamp, *m.step} >= *after) continue;
-      rows.push_back(m);
-      if (static_cast<int>(rows.size()) > limit) break;
-    }
+  for (int extra = after ? 16 : 0;; extra = std::min(extra * 8, 1'000'000)) {
+    const int want = std::min(limit + 1 + extra, 2'000'000);
+    rows = api.store.query_metrics(run_id, from, to, want);
+    const bool exhausted = static_cast<int>(rows.size()) < want;
+    if (after)
+      std::erase_if(rows, [&](const Metric& m) { return MetricKey{*m.timestamp, *m.step} >= *after; });
+    if (exhausted || static_cast<int>(rows.size()) > limit || want == 2'000'000) break;
   }
   Json next = nullptr;
   if (static_cast<int>(rows.size()) > limit) {

@@ -281,3 +281,21 @@ def test_110_concurrent_streams_each_get_every_metric(store, tmp_path):
         assert epochs == list(range(1, 101))
         assert events[-1][0] == "run" and events[-1][1]["status"] == "completed"
     assert server.ok("/api/health")["event_streams"] == 0
+
+
+def test_paging_through_one_millisecond_of_many_steps(store, tmp_path):
+    server, token = writes_server(store, tmp_path)
+    auth = {"Authorization": f"Bearer {token}"}
+    run_id = server.request("POST", "/api/runs", body={}, headers=auth).json()["run_id"]
+    same = [{"timestamp": "2026-11-30T10:00:00.000Z", "step": s, "epoch": s} for s in range(300)]
+    before = [{"timestamp": "2026-11-30T09:59:59.999Z", "step": s, "epoch": -1} for s in range(3)]
+    server.request("POST", f"/api/runs/{run_id}/metrics", body=same + before, headers=auth)
+    server.request("POST", f"/api/runs/{run_id}/complete", body={}, headers=auth)  # flushes
+    seen, cursor = [], None
+    while True:
+        page = server.ok(f"/api/runs/{run_id}/metrics?limit=7" + (f"&cursor={cursor}" if cursor else ""))
+        seen += [(m["timestamp"], m["step"]) for m in page["metrics"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 303 == len(set(seen)) and seen == sorted(seen, reverse=True)
