@@ -95,15 +95,18 @@ struct Server::Impl {
     http.set_tcp_nodelay(true);
     http.set_read_timeout(10, 0);
     http.set_write_timeout(10, 0);
+    // Every request goes to dispatch(), which routes it itself (404 vs 405).
+    // Methods that may carry a body get httplib's content reader, so the
+    // body is read here, bounded by max_body.
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, nullptr); };
+    auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) { dispatch(req, res, &reader); };
     http.Get(".*", handler);
-    http.Put(".*", handler);
-    http.Delete(".*", handler);
-    http.Patch(".*", handler);
     http.Options(".*", handler);
-    http.Post(".*", handler);  // a POST without a body
-    http.Post(".*", [this](const httplib::Request& req, httplib::Response& res,
-                           const httplib::ContentReader& reader) { dispatch(req, res, &reader); });
+    http.Post(".*", with_body);
+    http.Put(".*", with_body);
+    http.Patch(".*", with_body);
+    http.Delete(".*", with_body);
     // Answers httplib makes itself (400 unparsable request, 413, 414) get
     // the error shape too; ours already have a body.
     http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
@@ -129,7 +132,10 @@ struct Server::Impl {
         res.set_header("Connection", "close");
         throw ApiError(503, "shutting_down", "the server is shutting down");
       }
-      if (reader) read_body(*reader, res, call.body);
+      // Without a length or chunked encoding there is no body (reading one
+      // would wait for the client to close the connection).
+      if (reader && (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")))
+        read_body(*reader, res, call.body);
       RouteMatch m = router.match(req.method, req.path);
       if (!m.route) {
         if (m.allowed.empty()) throw ApiError(404, "no_route", "no such path: " + req.path, "", "Not Found");
