@@ -138,8 +138,9 @@ def store(tmp_path):
     s.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cassandra_keyspace():
+    """A keyspace of its own for each test, dropped after it."""
     host = os.environ.get("CANOPY_TEST_HOSTS", "127.0.0.1").split(",")[0]
     keyspace = "http_test_" + uuid.uuid4().hex[:8]
     yield host, keyspace
