@@ -89,6 +89,13 @@ describe('web page', { timeout: 300000 }, () => {
       { timeoutMs: 15000, what: 'live points' });
     const p2 = await count();
     assert.ok(p2 > p1, `points grew while training (${p1} → ${p2})`);
+    // no metric lost between the first answer and the stream: while the
+    // hidden-unit chart (the widest) holds every value, its steps are
+    // consecutive
+    const hidden = page.locator('figure[data-chart="hidden"]');
+    const [n, firstStep, lastStep, width] = await Promise.all(['data-points', 'data-first-step', 'data-last-step',
+      'data-budget'].map(async (a) => Number(await hidden.getAttribute(a))));
+    if (n <= width) assert.equal(lastStep - firstStep + 1, n, `steps ${firstStep}..${lastStep} held as ${n} points`);
     await screenshot(page, 'run-view-live');
 
     await page.waitForSelector(`[data-view="run"][data-live="done"]`, { timeout: 120000 });

@@ -82,6 +82,10 @@ export function mountCompare(root, route, ctx) {
       [`${FIELD_LABELS[f]}: max`, (r, s) => fmtField(f, s?.fields?.[f]?.max)],
       [`${FIELD_LABELS[f]}: mean`, (r, s) => fmtField(f, s?.fields?.[f]?.mean)],
       [`${FIELD_LABELS[f]}: last`, (r, s) => fmtField(f, s?.fields?.[f]?.last)],
+      [`${FIELD_LABELS[f]}: best`, (r, s) => {
+        const b = s?.fields?.[f];
+        return b?.best == null ? '—' : `${fmtField(f, b.best)}${b.best_epoch != null ? ` (epoch ${fmtInt(b.best_epoch)})` : ''}`;
+      }],
       ['Metrics', (r, s) => fmtInt(s?.metrics ?? r.metric_count)],
     ];
     return h('table', { class: 'side-by-side', id: 'compare-summaries' },

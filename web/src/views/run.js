@@ -5,7 +5,7 @@
 import { api, isAbort } from '../api.js';
 import { createChart } from '../charts.js';
 import { h, clear, setText, statusBadge, messageBox } from '../dom.js';
-import { fmtDuration, fmtField, fmtInt, fmtNumber, fmtTime, runDuration, FIELD_LABELS } from '../format.js';
+import { finite, fmtDuration, fmtField, fmtInt, fmtNumber, fmtTime, runDuration, FIELD_LABELS } from '../format.js';
 import {
   seriesPoints, metricPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
   withMarkers, countValues, xOf,
@@ -38,8 +38,10 @@ export function mountRun(root, route, ctx) {
   let frame = 0;
   let refetching = null;
   let lastRefetch = 0;
+  let seriesIn = false; // the first series answer is in: live points can be merged
   let tick = null;
   let latest = null; // newest metric seen
+  let liveBest = null; // best validation accuracy seen live: {v, epoch}
 
   clear(root);
   const view = h('section', { class: 'view view-run', dataset: { view: 'run', state: 'loading', runId: id } });
@@ -108,21 +110,27 @@ export function mountRun(root, route, ctx) {
   function renderCards() {
     if (!run) return;
     const va = summary?.fields?.val_accuracy;
-    const best = run.best_val_accuracy ?? va?.best ?? null;
-    const bestEpoch = run.best_epoch ?? va?.best_epoch ?? null;
+    let best = run.best_val_accuracy ?? va?.best ?? null;
+    let bestEpoch = run.best_epoch ?? va?.best_epoch ?? null;
+    if (run.best_val_accuracy == null && liveBest && (best === null || liveBest.v > best)) {
+      best = liveBest.v;
+      bestEpoch = liveBest.epoch;
+    }
     const epochs = run.final_epoch ?? latest?.epoch ?? summary?.fields?.val_accuracy?.last_epoch ?? null;
+    const snap = topology.length ? topology[topology.length - 1] : null;
     const units = run.total_hidden_units ?? latest?.hidden_units ?? summary?.fields?.hidden_units?.last ?? null;
+    const params = run.total_parameters ?? snap?.total_parameters ?? null;
+    const now = run.status === 'running' ? 'Latest' : 'Final';
     clear(cards);
     cards.append(
       card('Best validation accuracy', fmtField('val_accuracy', best), 'best',
         bestEpoch !== null ? `at epoch ${fmtInt(bestEpoch)}` : null),
-      card('Final validation accuracy', fmtField('val_accuracy', fieldValue('val_accuracy')), 'final-val-accuracy'),
-      card('Final train accuracy', fmtField('train_accuracy', fieldValue('train_accuracy')), 'final-train-accuracy'),
-      card('Final validation loss', fmtNumber(fieldValue('val_loss')), 'final-val-loss'),
-      card('Final train loss', fmtNumber(fieldValue('train_loss')), 'final-train-loss'),
+      card(`${now} validation accuracy`, fmtField('val_accuracy', fieldValue('val_accuracy')), 'final-val-accuracy'),
+      card(`${now} train accuracy`, fmtField('train_accuracy', fieldValue('train_accuracy')), 'final-train-accuracy'),
+      card(`${now} validation loss`, fmtNumber(fieldValue('val_loss')), 'final-val-loss'),
+      card(`${now} train loss`, fmtNumber(fieldValue('train_loss')), 'final-train-loss'),
       card('Epochs', fmtInt(epochs), 'epochs'),
-      card('Hidden units', fmtInt(units), 'hidden-units',
-        run.total_parameters != null ? `${fmtInt(run.total_parameters)} parameters` : null),
+      card('Hidden units', fmtInt(units), 'hidden-units', params != null ? `${fmtInt(params)} parameters` : null),
       card('Duration', fmtDuration(runDuration(run)), 'duration', `started ${fmtTime(run.start_time)}`),
       card('Dataset', run.dataset_name || '—', 'dataset',
         summary ? `${fmtInt(Math.max(summary.metrics || 0, latest ? latest.step + 1 : 0))} metrics` : null),
@@ -177,6 +185,9 @@ export function mountRun(root, route, ctx) {
       chart.figure.dataset.budget = String(chart.budget);
       chart.setData(table, (points[PRIMARY[spec.id]] || []).length);
       chart.figure.dataset.rendered = String(countValues(table[1] || []));
+      const held = points[PRIMARY[spec.id]] || [];
+      chart.figure.dataset.firstStep = held.length ? String(held[0].step) : '';
+      chart.figure.dataset.lastStep = held.length ? String(held[held.length - 1].step) : '';
     }
   }
 
@@ -260,10 +271,14 @@ export function mountRun(root, route, ctx) {
   // however fast the trainer records.
   function flush() {
     frame = 0;
-    if (destroyed) return;
+    if (destroyed || !seriesIn) return; // kept in `pending` until the first answer
     const batch = pending;
     pending = [];
     if (batch.length) latest = batch.reduce((a, m) => (!a || m.step > a.step ? m : a), latest);
+    for (const m of batch) {
+      const v = finite(m.val_accuracy);
+      if (v !== null && (!liveBest || v > liveBest.v)) liveBest = { v, epoch: m.epoch ?? null };
+    }
     if (!zoomed() && charts.length) {
       const perField = Object.fromEntries(FIELDS.map((f) => [f, []]));
       for (const m of batch) {
@@ -290,12 +305,7 @@ export function mountRun(root, route, ctx) {
       try {
         const next = await fetchSeries(current);
         if (destroyed) return;
-        // keep live points newer than the answer
-        for (const f of FIELDS) {
-          const newer = (points[f] || []).filter((p) => !next[f].length || p.step > next[f][next[f].length - 1].step);
-          mergeLive(next[f], newer);
-        }
-        points = next;
+        adopt(next);
         draw();
       } catch (e) {
         if (!isAbort(e)) console.warn('refetch failed:', e.message);
@@ -305,6 +315,16 @@ export function mountRun(root, route, ctx) {
     })();
     return refetching;
   }
+  // Takes a series answer, keeping the live points merged while it was on
+  // its way (those after its last point).
+  function adopt(next) {
+    for (const f of FIELDS) {
+      const last = next[f].length ? next[f][next[f].length - 1].step : -Infinity;
+      mergeLive(next[f], (points[f] || []).filter((p) => p.step > last));
+    }
+    points = next;
+  }
+
   async function refreshRun() {
     try {
       const [r, s] = await Promise.all([api.run(id, { signal: ctrl.signal }), api.summary(id, { signal: ctrl.signal })]);
@@ -358,10 +378,11 @@ export function mountRun(root, route, ctx) {
       buildCharts();
       points = await fetchSeries(current);
       if (destroyed) return;
+      seriesIn = true;
       xKey = chooseXKey(FIELDS.map((f) => points[f]));
       if (xKey !== 'epoch') buildCharts();
-      if (!zoomed() && pending.length) flush();
       draw();
+      if (pending.length) flush(); // what the stream brought meanwhile
       renderZoomNote();
       view.dataset.state = 'ready';
       view.dataset.renderMs = String(Math.round(performance.now() - started));
@@ -392,7 +413,8 @@ export function mountRun(root, route, ctx) {
         view.dataset.state = 'loading';
         fetchSeries(r).then((next) => {
           if (destroyed || current !== r) return;
-          points = next;
+          if (zoomed()) points = next;
+          else adopt(next);
           draw();
           view.dataset.state = 'ready';
         }).catch(fail);

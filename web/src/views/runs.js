@@ -16,7 +16,7 @@ export function mountRuns(root, route, ctx) {
   let ctrl = null;
   let destroyed = false;
   const rows = new Map(); // run id → {tr, cells}
-  const latestEpoch = new Map(); // running run id → newest metric's epoch
+  const latest = new Map(); // running run id → its newest metric
   const pageStack = []; // cursors of the pages before this one
 
   const status = h('select', { id: 'f-status', name: 'status' },
@@ -124,10 +124,10 @@ export function mountRuns(root, route, ctx) {
     setText(row.cells.started, fmtTime(run.start_time));
     row.cells.started.title = run.start_time || '';
     setText(row.cells.duration, fmtDuration(runDuration(run)));
-    const epoch = run.final_epoch ?? latestEpoch.get(run.run_id) ?? null;
-    setText(row.cells.epochs, fmtInt(epoch));
+    const m = latest.get(run.run_id);
+    setText(row.cells.epochs, fmtInt(run.final_epoch ?? m?.epoch ?? null));
     setText(row.cells.best, fmtField('val_accuracy', run.best_val_accuracy));
-    setText(row.cells.units, fmtInt(run.total_hidden_units));
+    setText(row.cells.units, fmtInt(run.total_hidden_units ?? m?.hidden_units ?? null));
   }
 
   // Updates the rows in place (keyed by run id) so focus and selection in
@@ -165,8 +165,7 @@ export function mountRuns(root, route, ctx) {
       await Promise.all(running.map(async (x) => {
         try {
           const m = await api.latestMetric(x.run_id, { signal: ctrl.signal });
-          const e = m.metrics?.[0]?.epoch;
-          if (e !== undefined && e !== null) latestEpoch.set(x.run_id, e);
+          if (m.metrics?.[0]) latest.set(x.run_id, m.metrics[0]);
         } catch (e) {
           if (isAbort(e)) throw e;
         }
