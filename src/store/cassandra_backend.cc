@@ -197,14 +197,42 @@ class CassandraBackend final : public StoreBackend {
     cql::StatementOptions so;
     so.consistency = write_cl_;
     so.idempotent = true;  // fixed client timestamps: a retry is byte-identical
+    // A run's roll-up rows (~700 bytes each) ride in the batches of its
+    // metrics (same partition key), so they cost no extra requests; every
+    // batch stays under kMaxBatchBytes.
+    std::unordered_map<Uuid, std::vector<const RollupRow*>> rollups_by_run;
+    for (const RollupRow& r : rollups) {
+      auto& v = rollups_by_run[r.run_id];
+      if (v.empty() && !by_run.count(r.run_id)) runs.push_back(r.run_id);
+      v.push_back(&r);
+    }
+    constexpr std::size_t kRollupCqlBytes = 800;
+    auto rollup_values = [](const RollupRow& r) -> std::vector<cql::Value> {
+      return {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level), cql::Value::Bigint(r.bucket),
+              cql::Value::Blob(r.data)};
+    };
     for (const Uuid& run : runs) {
-      const auto& rows = by_run[run];
+      static const std::vector<const MetricRecord*> kNone;
+      static const std::vector<const RollupRow*> kNoRollups;
+      auto mit = by_run.find(run);
+      const auto& rows = mit == by_run.end() ? kNone : mit->second;
+      auto rit = rollups_by_run.find(run);
+      const auto& rus = rit == rollups_by_run.end() ? kNoRollups : rit->second;
+      std::size_t next_rollup = 0;
       if (mode_ == CassandraWriteMode::kUnloggedBatch) {
-        for (std::size_t i = 0; i < rows.size(); i += rows_per_batch) {
+        std::size_t i = 0;
+        while (i < rows.size() || next_rollup < rus.size()) {
           cql::Batch b;
           b.type = cql::BatchType::kUnlogged;
-          for (std::size_t k = i; k < std::min(rows.size(), i + rows_per_batch); ++k) {
-            b.Add(insert_metric_, values(*rows[k]));
+          std::size_t bytes = 0, n = 0;
+          for (; i < rows.size() && n < rows_per_batch && bytes + kMetricCqlBytes <= kMaxBatchBytes; ++i, ++n) {
+            b.Add(insert_metric_, values(*rows[i]));
+            bytes += kMetricCqlBytes;
+          }
+          for (; i == rows.size() && next_rollup < rus.size() && bytes + kRollupCqlBytes <= kMaxBatchBytes;
+               ++next_rollup) {
+            b.Add(insert_rollup_, rollup_values(*rus[next_rollup]));
+            bytes += kRollupCqlBytes;
           }
           pending.push_back(s->ExecuteBatchAsync(b, so));
           drain(kMaxInFlight);
@@ -214,22 +242,11 @@ class CassandraBackend final : public StoreBackend {
           pending.push_back(s->ExecuteAsync(insert_metric_, values(*r), so));
           drain(kMaxInFlight * 8);
         }
+        for (const RollupRow* r : rus) {
+          pending.push_back(s->ExecuteAsync(insert_rollup_, rollup_values(*r), so));
+          drain(kMaxInFlight * 8);
+        }
       }
-    }
-    // Roll-up rows: ~700 bytes each; batches of one run stay under the
-    // server's batch size limit.
-    constexpr std::size_t kRollupsPerBatch = 40;
-    for (std::size_t i = 0; i < rollups.size();) {
-      cql::Batch b;
-      b.type = cql::BatchType::kUnlogged;
-      const Uuid& run = rollups[i].run_id;
-      for (std::size_t k = 0; k < kRollupsPerBatch && i < rollups.size() && rollups[i].run_id == run; ++k, ++i) {
-        const RollupRow& r = rollups[i];
-        b.Add(insert_rollup_, {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level),
-                               cql::Value::Bigint(r.bucket), cql::Value::Blob(r.data)});
-      }
-      pending.push_back(s->ExecuteBatchAsync(b, so));
-      drain(kMaxInFlight);
     }
     drain(0);
     if (first_error.empty()) return SinkResult::success();
