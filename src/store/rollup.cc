@@ -6,11 +6,13 @@
 namespace canopy::store {
 namespace {
 
+// Encoding writes into a fixed buffer (the largest bucket is 670 bytes);
+// little-endian hosts only (x86-64, aarch64).
+constexpr std::size_t kMaxEncoded = 22 + 108 * kSeriesFieldCount;
 template <typename T>
-void put(std::string& out, T v) {
-  char b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));  // little-endian hosts only (x86-64, aarch64)
-  out.append(b, sizeof(T));
+void put(char*& out, T v) {
+  std::memcpy(out, &v, sizeof(T));
+  out += sizeof(T);
 }
 template <typename T>
 bool get(std::span<const std::uint8_t>& in, T& v) {
@@ -19,7 +21,7 @@ bool get(std::span<const std::uint8_t>& in, T& v) {
   in = in.subspan(sizeof(T));
   return true;
 }
-void put_point(std::string& out, const RollupPoint& p) {
+void put_point(char*& out, const RollupPoint& p) {
   put(out, p.value);
   put(out, p.ts_ms);
   put(out, p.step);
@@ -104,13 +106,25 @@ RollupPoint point_of(const Metric& m, double value) {
 }
 
 void BucketAgg::add(const Metric& m) {
-  const std::int64_t ts = m.timestamp ? m.timestamp->time_since_epoch().count() : 0;
-  if (rows == 0 || ts < ts_min) ts_min = ts;
-  if (rows == 0 || ts > ts_max) ts_max = ts;
+  // The writer's hot path: the key is read once, not once per field.
+  RollupPoint p;
+  p.ts_ms = m.timestamp ? m.timestamp->time_since_epoch().count() : 0;
+  p.step = m.step.value_or(0);
+  p.epoch = m.epoch.value_or(kNoEpoch);
+  if (rows == 0 || p.ts_ms < ts_min) ts_min = p.ts_ms;
+  if (rows == 0 || p.ts_ms > ts_max) ts_max = p.ts_ms;
   ++rows;
-  for (int i = 0; i < kSeriesFieldCount; ++i) {
-    if (auto v = field_value(m, i)) fields[i].add(point_of(m, *v));
-  }
+  auto put_value = [&](int i, double v) {
+    if (std::isnan(v)) return;
+    p.value = v;
+    fields[i].add(p);
+  };
+  if (m.train_loss) put_value(0, *m.train_loss);
+  if (m.train_accuracy) put_value(1, *m.train_accuracy);
+  if (m.val_loss) put_value(2, *m.val_loss);
+  if (m.val_accuracy) put_value(3, *m.val_accuracy);
+  if (m.learning_rate) put_value(4, *m.learning_rate);
+  if (m.hidden_units) put_value(5, *m.hidden_units);
 }
 
 void BucketAgg::add_earlier(const Metric& m) {
@@ -136,11 +150,11 @@ void BucketAgg::merge_later(const BucketAgg& o) {
 }
 
 std::string encode_bucket(const BucketAgg& b) {
-  std::string out;
+  char buf[kMaxEncoded];
+  char* out = buf;
   std::uint8_t mask = 0;
   for (int i = 0; i < kSeriesFieldCount; ++i)
     if (b.fields[i].count > 0) mask |= static_cast<std::uint8_t>(1u << i);
-  out.reserve(22 + 108 * kSeriesFieldCount);
   put<std::uint8_t>(out, 1);
   put<std::uint8_t>(out, mask);
   put<std::uint32_t>(out, b.rows);
@@ -156,7 +170,7 @@ std::string encode_bucket(const BucketAgg& b) {
     put_point(out, f.first);
     put_point(out, f.last);
   }
-  return out;
+  return std::string(buf, out);
 }
 
 bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) {

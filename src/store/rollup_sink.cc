@@ -59,32 +59,53 @@ void RollupSink::emit_open(const RunState& st, const Emit& emit) {
 
 SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   std::lock_guard lk(mu_);
-  // Runs seen for the first time: if the backend already holds metrics or
-  // roll-ups of theirs, incremental state would miss them → rebuild after
-  // this batch (which keeps roll-ups whose raw metrics expired).
-  for (const MetricRecord& r : batch) {
-    if (runs_.count(r.run_id)) continue;
-    RunState st;
-    try {
-      st.dirty = !backend_.read_rollups(r.run_id, kCoarsestLevel, 0, 0).empty() ||
-                 !backend_.read_metrics(r.run_id, std::nullopt, std::nullopt, std::nullopt, 1).empty();
-    } catch (const Error& e) {
-      return SinkResult::retryable(std::string("checking for earlier metrics of run ") + r.run_id.str() + ": " +
-                                   e.what());
+  // This batch's copy of the state of each run in it. A batch holds few
+  // runs: a linear search beats hashing every metric's run id.
+  std::vector<std::pair<Uuid, RunState>> staged;
+  std::unordered_map<Uuid, std::size_t> staged_index;  // used once a batch holds many runs
+  constexpr std::size_t kLinear = 16;
+  auto stage = [&](const Uuid& run) -> std::pair<Uuid, RunState>* {
+    if (staged.size() <= kLinear) {
+      for (auto& e : staged)
+        if (e.first == run) return &e;
+    } else if (auto it = staged_index.find(run); it != staged_index.end()) {
+      return &staged[it->second];
     }
-    runs_.emplace(r.run_id, st);
-  }
-
-  std::unordered_map<Uuid, RunState> staged;
+    auto known = runs_.find(run);
+    RunState st;
+    if (known != runs_.end()) {
+      st = known->second;
+    } else {
+      // First seen: if the backend already holds metrics or roll-ups of the
+      // run, incremental state would miss them → rebuild after this batch
+      // (which keeps roll-ups whose raw metrics expired).
+      st.dirty = !backend_.read_rollups(run, kCoarsestLevel, 0, 0).empty() ||
+                 !backend_.read_metrics(run, std::nullopt, std::nullopt, std::nullopt, 1).empty();
+    }
+    staged.emplace_back(run, st);
+    if (staged.size() == kLinear + 1) {
+      for (std::size_t i = 0; i < staged.size(); ++i) staged_index.emplace(staged[i].first, i);
+    } else if (staged.size() > kLinear + 1) {
+      staged_index.emplace(run, staged.size() - 1);
+    }
+    return &staged.back();
+  };
   std::vector<RollupRow> rows;
   const Uuid* current = nullptr;
   const Emit emit = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
     rows.push_back({*current, kRollupLevels[li], static_cast<std::int64_t>(bucket), encode_bucket(b)});
   };
+  std::pair<Uuid, RunState>* last = nullptr;
   for (const MetricRecord& r : batch) {
-    auto [it, fresh] = staged.try_emplace(r.run_id);
-    if (fresh) it->second = runs_.at(r.run_id);
-    RunState& st = it->second;
+    if (last == nullptr || last->first != r.run_id) {
+      try {
+        last = stage(r.run_id);
+      } catch (const Error& e) {
+        return SinkResult::retryable(std::string("checking for earlier metrics of run ") + r.run_id.str() + ": " +
+                                     e.what());
+      }
+    }
+    RunState& st = last->second;
     if (st.dirty || st.frozen) continue;
     const std::int64_t ts = ts_of(r.metric);
     const std::int32_t step = *r.metric.step;
@@ -92,7 +113,7 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
       st.dirty = true;  // out of order or stored again
       continue;
     }
-    current = &it->first;
+    current = &last->first;
     append(st, r.metric, emit);
   }
   const auto now = std::chrono::steady_clock::now();

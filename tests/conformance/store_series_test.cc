@@ -222,6 +222,28 @@ TEST_F(StoreSeries, RollupsStayRightWhenMetricsGoThroughTheSpool) {
   EXPECT_EQ(store_->summary(id).metrics, 8'000u);
 }
 
+TEST_F(StoreSeries, ManyRunsInterleavedInOneBatchEachGetTheirOwnRollups) {
+  std::vector<Uuid> runs;
+  for (int r = 0; r < 40; ++r) runs.push_back(new_run());
+  for (int i = 0; i < 300; ++i) {
+    for (int r = 0; r < 40; ++r) {
+      Metric m;
+      m.timestamp = ts(kT0 + i);
+      m.epoch = i;
+      m.val_accuracy = r + i / 1000.0;
+      store_->store_metric(runs[static_cast<std::size_t>(r)], m);
+    }
+  }
+  store_->flush_metrics();
+  for (int r = 0; r < 40; ++r) {
+    const Uuid& id = runs[static_cast<std::size_t>(r)];
+    RunSummary s = store_->summary(id);
+    expect_same_summary(s, store::read_summary_raw(raw(), id));
+    EXPECT_EQ(s.metrics, 300u);
+    EXPECT_EQ(s.fields[kValAccuracy].min, r + 0.0);
+  }
+}
+
 TEST_F(StoreSeries, RebuildRollupsOfARunRecordedWithoutThem) {
   Uuid id = new_run();
   fill(id, 3'000);
