@@ -9,7 +9,8 @@
 //   node bench/web_render.mjs [--metrics 1000000] [--repeat 7] [--live-rate 25000] [--live-seconds 10] [--no-live]
 //
 // Needs build/canopy-store (or CANOPY_STORE_BIN), web/node_modules, and for
-// the live part build/python (the Python bindings) for the writer.
+// the live part the Python bindings (build/python, or CANOPY_PYTHONPATH) and
+// .venv/bin/python3 (or CANOPY_PYTHON) for the writer.
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,12 +46,13 @@ try {
   serve = await startServe(db);
   const { runs } = await getJSON(`${serve.url}/api/runs?limit=1`);
   const id = runs[0].run_id;
-  const { metric_count: count } = await getJSON(`${serve.url}/api/runs/${id}`);
+  const { metrics: count } = await getJSON(`${serve.url}/api/runs/${id}/summary`);
   console.log(`run ${id}: ${count.toLocaleString('en-US')} metrics, serve at ${serve.url}`);
 
   browser = await launchBrowser();
   const times = [];
   const fetches = [];
+  const draws = [];
   for (let i = 0; i <= REPEAT; i++) {
     const page = await newPage(browser, { width: 1280, height: 900 });
     t = performance.now();
@@ -58,9 +60,11 @@ try {
     await page.waitForSelector('[data-view="run"][data-state="ready"]', { timeout: 60000 });
     const m = await page.evaluate(() => {
       const mark = performance.getEntriesByName('canopy:run-ready')[0];
+      const data = performance.getEntriesByName('canopy:run-data')[0];
       const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/'));
       return {
         ready: mark.startTime,
+        draw: mark.startTime - data.startTime,
         view: Number(document.querySelector('[data-view="run"]').dataset.renderMs),
         apiMax: Math.max(...api.map((e) => e.duration)),
         points: [...document.querySelectorAll('figure[data-chart]')].map((f) => Number(f.dataset.points)),
@@ -74,9 +78,12 @@ try {
     }
     times.push(m.ready);
     fetches.push(m.apiMax);
-    console.log(`load ${i}: run view ready ${fmt(m.ready)} after navigation start (view's own fetch+draw ${fmt(m.view)}, slowest API request ${fmt(m.apiMax)})`);
+    draws.push(m.draw);
+    console.log(`load ${i}: run view ready ${fmt(m.ready)} after navigation start (view's fetches and drawing ${fmt(m.view)}, ` +
+      `of which drawing ${fmt(m.draw)}; slowest API request ${fmt(m.apiMax)})`);
   }
-  console.log(`run view of a ${count.toLocaleString('en-US')}-metric run: p50 ${fmt(pct(times, 0.5))}, min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))} over ${times.length} loads`);
+  console.log(`run view of a ${count.toLocaleString('en-US')}-metric run: p50 ${fmt(pct(times, 0.5))}, min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))} over ${times.length} loads; ` +
+    `drawing p50 ${fmt(pct(draws, 0.5))}; slowest API request p50 ${fmt(pct(fetches, 0.5))}`);
 
   if (LIVE) {
     // A writer at LIVE_RATE metrics/s (the demo at full speed records about
@@ -102,7 +109,7 @@ with canopy_store.open({"backend.embedded.path": path, "backend.cassandra.flush_
 `);
     const python = process.env.CANOPY_PYTHON || join(repoRoot, '.venv/bin/python3');
     writer = spawn(python, [py, String(LIVE_RATE), String(LIVE_SECONDS), db], {
-      env: { ...process.env, PYTHONPATH: join(repoRoot, 'build/python') }, stdio: ['ignore', 'pipe', 'inherit'] });
+      env: { ...process.env, PYTHONPATH: process.env.CANOPY_PYTHONPATH || join(repoRoot, 'build/python') }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     writer.stdout.on('data', (d) => { out += d; });
     const liveId = await waitFor(() => out.split('\n')[0].match(/^[0-9a-f-]{36}$/)?.[0], { what: 'the writer' });

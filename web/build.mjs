@@ -24,28 +24,34 @@ const ccFile = opt('--cc');
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(join(outdir, 'assets'), { recursive: true });
 
-const result = await build({
-  entryPoints: { app: join(here, 'src/main.js') },
+const common = {
   bundle: true,
   minify: true,
-  format: 'esm',
   target: ['chrome109', 'firefox115', 'safari16'],
   outdir: join(outdir, 'tmp'),
   legalComments: 'eof',
-  metafile: true,
   logLevel: 'warning',
-});
-
+};
 const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 10);
 const files = [];
 const named = {};
-for (const ext of ['js', 'css']) {
-  const body = readFileSync(join(outdir, 'tmp', `app.${ext}`));
-  const name = `assets/app-${hash(body)}.${ext}`;
-  renameSync(join(outdir, 'tmp', `app.${ext}`), join(outdir, name));
-  named[ext] = `/${name}`;
+function take(base, ext) {
+  const body = readFileSync(join(outdir, 'tmp', `${base}.${ext}`));
+  const name = `assets/${base}-${hash(body)}.${ext}`;
+  renameSync(join(outdir, 'tmp', `${base}.${ext}`), join(outdir, name));
   files.push({ path: `/${name}`, type: ext === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', body });
+  return `/${name}`;
 }
+
+// The event-stream worker first (a classic script): the page's bundle
+// carries its content-hashed URL.
+await build({ ...common, entryPoints: { live: join(here, 'src/live-worker.js') }, format: 'iife',
+  define: { __LIVE_WORKER_URL__: 'null' } });
+const workerUrl = take('live', 'js');
+await build({ ...common, entryPoints: { app: join(here, 'src/main.js') }, format: 'esm',
+  define: { __LIVE_WORKER_URL__: JSON.stringify(workerUrl) } });
+named.js = take('app', 'js');
+named.css = take('app', 'css');
 rmSync(join(outdir, 'tmp'), { recursive: true, force: true });
 const html = Buffer.from(readFileSync(join(here, 'index.html'), 'utf8')
   .replace('__JS__', named.js).replace('__CSS__', named.css));
@@ -53,7 +59,6 @@ writeFileSync(join(outdir, 'index.html'), html);
 files.unshift({ path: '/', type: 'text/html; charset=utf-8', body: html, alias: '/index.html' });
 
 for (const f of files) console.log(`web: ${f.path.padEnd(32)} ${String(f.body.length).padStart(7)} bytes`);
-void result;
 
 // Bytes as a C++ string literal: printable ASCII as is, the rest octal
 // (always three digits, so a following digit never joins the escape).

@@ -24,7 +24,7 @@ export function fmtNumber(v, digits = 4) {
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? '∞' : '−∞';
   if (n === 0) return '0';
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return n.toLocaleString('en-US');
+  if (Number.isInteger(n) && Math.abs(n) < 1e15) return fmtInt(n);
   const a = Math.abs(n);
   if (a >= 1e6 || a < 1e-4) return n.toExponential(digits - 1);
   return Number(n.toPrecision(digits)).toString();
@@ -40,8 +40,12 @@ export function fmtField(field, v) {
   return field.endsWith('accuracy') ? fmtPercent(v) : fmtNumber(v);
 }
 
+// 1234567 → "1,234,567" (toLocaleString is slow enough to show on chart axes).
 export function fmtInt(v) {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : DASH;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return DASH;
+  const s = String(Math.abs(Math.round(v)));
+  const g = s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return v < 0 && Math.round(v) !== 0 ? `-${g}` : g;
 }
 
 export function fmtDuration(seconds) {

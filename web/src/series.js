@@ -19,18 +19,6 @@ export function seriesPoints(series) {
   return out;
 }
 
-// One metric (an event stream `metric` event, or a row of /metrics) as one
-// point per field; fields it does not hold, or holds as NaN, are left out.
-export function metricPoints(metric, fields) {
-  const out = {};
-  const t = Date.parse(metric.timestamp);
-  for (const f of fields) {
-    const v = finite(metric[f]);
-    if (v !== null) out[f] = { t, step: metric.step, epoch: metric.epoch ?? null, v };
-  }
-  return out;
-}
-
 // The x axis of a run's charts. Epoch is what people think in, and what
 // the compare view aligns on; but a producer may record several metrics per
 // epoch, or none, so epoch is used only when every point has one and

@@ -32,6 +32,10 @@ test('percent and fields', () => {
   assert.equal(fmtField('val_accuracy', 1), '100.0 %');
   assert.equal(fmtField('val_loss', 0.5), '0.5');
   assert.equal(fmtInt(3.2), '3');
+  assert.equal(fmtInt(1234567), '1,234,567');
+  assert.equal(fmtInt(-1000), '-1,000');
+  assert.equal(fmtInt(-0.2), '0');
+  assert.equal(fmtInt(999), '999');
   assert.equal(fmtInt(null), '—');
 });
 

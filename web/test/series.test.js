@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  seriesPoints, metricPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
+  seriesPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
   withMarkers, compareTable, countValues,
 } from '../src/series.js';
 
@@ -18,14 +18,6 @@ test('seriesPoints drops values a chart cannot draw', () => {
   ] };
   assert.deepEqual(seriesPoints(s), [{ t: T0, step: 0, epoch: 1, v: 0.5 }, { t: T0 + 3, step: 3, epoch: null, v: 0.25 }]);
   assert.deepEqual(seriesPoints(null), []);
-});
-
-test('metricPoints splits a metric by field', () => {
-  const m = { timestamp: iso(T0), step: 4, epoch: 5, train_loss: 0.1, val_loss: 'NaN', hidden_units: 2 };
-  assert.deepEqual(metricPoints(m, ['train_loss', 'val_loss', 'hidden_units', 'val_accuracy']), {
-    train_loss: { t: T0, step: 4, epoch: 5, v: 0.1 },
-    hidden_units: { t: T0, step: 4, epoch: 5, v: 2 },
-  });
 });
 
 test('x axis: epoch when every point has a strictly increasing one, else step', () => {

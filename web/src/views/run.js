@@ -5,20 +5,23 @@
 import { api, isAbort } from '../api.js';
 import { createChart } from '../charts.js';
 import { h, clear, setText, statusBadge, messageBox } from '../dom.js';
-import { finite, fmtDuration, fmtField, fmtInt, fmtNumber, fmtTime, runDuration, FIELD_LABELS } from '../format.js';
+import { fmtDuration, fmtField, fmtInt, fmtNumber, fmtTime, runDuration, FIELD_LABELS } from '../format.js';
 import {
-  seriesPoints, metricPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
+  seriesPoints, chooseXKey, alignXY, mergeLive, needsRefetch, rangeToTimes, unitMarkers,
   withMarkers, countValues, xOf,
 } from '../series.js';
 import { formatHash, isRunId } from '../state.js';
+import { LIVE_FIELDS, openStream, unpackPoints } from '../live-stream.js';
 
-const FIELDS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'hidden_units'];
+const FIELDS = LIVE_FIELDS; // the fields drawn, the fields the stream passes on
 const CHARTS = [
   { id: 'loss', title: 'Loss', fields: ['train_loss', 'val_loss'], fmt: (v) => fmtNumber(v, 3) },
   { id: 'accuracy', title: 'Accuracy', fields: ['train_accuracy', 'val_accuracy'],
     fmt: (v) => `${(v * 100).toFixed(v >= 0.995 || v === 0 ? 0 : 1)} %` },
   { id: 'hidden', title: 'Hidden units', fields: ['hidden_units'], fmt: (v) => fmtInt(v) },
 ];
+const FLUSH_MS = 100; // live redraws at most this often
+const emptyPending = () => Object.fromEntries(FIELDS.map((f) => [f, []]));
 // The chart's point count (data-points) counts this field's points.
 const PRIMARY = { loss: 'val_loss', accuracy: 'val_accuracy', hidden: 'hidden_units' };
 
@@ -34,8 +37,10 @@ export function mountRun(root, route, ctx) {
   let xKey = 'epoch';
   let charts = [];
   let es = null;
-  let pending = []; // live metrics not yet merged
-  let frame = 0;
+  let pending = emptyPending(); // live points not yet merged, per field
+  let pendingLast = null; // the newest metric among them
+  let frame = 0; // a timer, then an animation frame, while a flush is scheduled
+  let lastFlush = 0;
   let refetching = null;
   let lastRefetch = 0;
   let seriesIn = false; // the first series answer is in: live points can be merged
@@ -221,43 +226,42 @@ export function mountRun(root, route, ctx) {
   // ---- live ----
   function startLive() {
     if (es || destroyed) return;
-    es = new EventSource(api.eventsUrl(id));
     let reconnecting = false;
-    es.addEventListener('open', () => {
-      if (reconnecting) refetch(); // metrics may have been missed
-      reconnecting = false;
-      renderHead();
-    });
-    es.addEventListener('metric', (e) => {
-      pending.push(JSON.parse(e.data));
-      if (!frame) frame = requestAnimationFrame(flush);
-    });
-    es.addEventListener('topology', (e) => {
-      const snap = JSON.parse(e.data);
-      if (!topology.some((s) => s.timestamp === snap.timestamp && s.hidden_units === snap.hidden_units)) {
-        topology.push(snap);
-        if (!frame) frame = requestAnimationFrame(flush);
-      }
-    });
-    es.addEventListener('run', (e) => {
-      run = JSON.parse(e.data);
-      if (run.status !== 'running') {
-        stopLive();
-        complete();
-      }
-      renderHead();
-      renderCards();
-    });
-    es.addEventListener('error', () => {
-      if (!es) return;
-      if (es.readyState === EventSource.CLOSED) {
-        // The server ended the stream without a run event: look again.
-        stopLive();
-        refreshRun();
-      } else {
-        reconnecting = true;
-        setText(live, 'reconnecting…');
-        live.dataset.live = 'reconnecting';
+    es = openStream(api.eventsUrl(id), (m) => {
+      if (destroyed) return;
+      if (m.type === 'open') {
+        if (reconnecting) refetch(); // metrics may have been missed
+        reconnecting = false;
+        renderHead();
+      } else if (m.type === 'metrics') {
+        const per = unpackPoints(m.data);
+        for (const f of FIELDS) for (const p of per[f] || []) pending[f].push(p);
+        if (m.data.last && (!pendingLast || m.data.last.step > pendingLast.step)) pendingLast = m.data.last;
+        scheduleFlush();
+      } else if (m.type === 'topology') {
+        const snap = m.data;
+        if (!topology.some((s) => s.timestamp === snap.timestamp && s.hidden_units === snap.hidden_units)) {
+          topology.push(snap);
+          scheduleFlush();
+        }
+      } else if (m.type === 'run') {
+        run = m.data;
+        if (run.status !== 'running') {
+          stopLive();
+          complete();
+        }
+        renderHead();
+        renderCards();
+      } else if (m.type === 'error' && es) {
+        if (m.closed) {
+          // The server ended the stream without a run event: look again.
+          stopLive();
+          refreshRun();
+        } else {
+          reconnecting = true;
+          setText(live, 'reconnecting…');
+          live.dataset.live = 'reconnecting';
+        }
       }
     });
   }
@@ -267,24 +271,27 @@ export function mountRun(root, route, ctx) {
       es = null;
     }
   }
-  // Merges the metrics received since the last frame: one redraw per frame
-  // however fast the trainer records.
+  // Merges the metrics received since the last redraw, at most ten times a
+  // second (in an animation frame) however fast the trainer records: a
+  // redraw of three charts of a few thousand points costs milliseconds, a
+  // metric arriving costs microseconds.
+  function scheduleFlush() {
+    if (frame) return;
+    const wait = Math.max(0, lastFlush + FLUSH_MS - performance.now());
+    frame = setTimeout(() => { frame = requestAnimationFrame(flush); }, wait);
+  }
   function flush() {
     frame = 0;
+    lastFlush = performance.now();
     if (destroyed || !seriesIn) return; // kept in `pending` until the first answer
-    const batch = pending;
-    pending = [];
-    if (batch.length) latest = batch.reduce((a, m) => (!a || m.step > a.step ? m : a), latest);
-    for (const m of batch) {
-      const v = finite(m.val_accuracy);
-      if (v !== null && (!liveBest || v > liveBest.v)) liveBest = { v, epoch: m.epoch ?? null };
+    const perField = pending;
+    pending = emptyPending();
+    if (pendingLast && (!latest || pendingLast.step > latest.step)) latest = pendingLast;
+    pendingLast = null;
+    for (const p of perField.val_accuracy) {
+      if (!liveBest || p.v > liveBest.v) liveBest = { v: p.v, epoch: p.epoch };
     }
     if (!zoomed() && charts.length) {
-      const perField = Object.fromEntries(FIELDS.map((f) => [f, []]));
-      for (const m of batch) {
-        const pts = metricPoints(m, FIELDS);
-        for (const f of FIELDS) if (pts[f]) perField[f].push(pts[f]);
-      }
       let over = false;
       for (const f of FIELDS) {
         points[f] = points[f] || [];
@@ -364,25 +371,26 @@ export function mountRun(root, route, ctx) {
   async function load() {
     const started = performance.now();
     try {
-      const first = await api.run(id, { signal: ctrl.signal });
-      run = first.run;
-      latest = first.metrics?.[0] ?? null;
-      if (run.status === 'running') startLive(); // before the series: no metric falls between
-      const [s, t] = await Promise.all([api.summary(id, { signal: ctrl.signal }), api.topology(id, { signal: ctrl.signal })]);
-      summary = s;
-      topology = t.topology || [];
-      renderHead();
-      renderCards();
       // Charts first: their width is the number of points to ask for. The
       // x axis is chosen from the answer (epoch unless epochs repeat).
       buildCharts();
+      const [first, s, t] = await Promise.all([api.run(id, { signal: ctrl.signal }),
+        api.summary(id, { signal: ctrl.signal }), api.topology(id, { signal: ctrl.signal })]);
+      run = first.run;
+      latest = first.metrics?.[0] ?? null;
+      summary = s;
+      topology = t.topology || [];
+      if (run.status === 'running') startLive(); // before the series: no metric falls between
+      renderHead();
+      renderCards();
       points = await fetchSeries(current);
       if (destroyed) return;
+      performance.mark('canopy:run-data');
       seriesIn = true;
       xKey = chooseXKey(FIELDS.map((f) => points[f]));
       if (xKey !== 'epoch') buildCharts();
       draw();
-      if (pending.length) flush(); // what the stream brought meanwhile
+      if (FIELDS.some((f) => pending[f].length)) flush(); // what the stream brought meanwhile
       renderZoomNote();
       view.dataset.state = 'ready';
       view.dataset.renderMs = String(Math.round(performance.now() - started));
@@ -426,7 +434,10 @@ export function mountRun(root, route, ctx) {
       stopLive();
       ctrl.abort();
       clearInterval(tick);
-      if (frame) cancelAnimationFrame(frame);
+      if (frame) {
+        clearTimeout(frame);
+        cancelAnimationFrame(frame);
+      }
       document.removeEventListener('keydown', onKey);
       for (const c of charts) c.chart.destroy();
     },
