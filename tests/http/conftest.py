@@ -126,9 +126,11 @@ class Store:
         return s
 
     def close(self):
+        """Stops every server; each must exit 0 (a sanitizer report or a crash at
+        shutdown fails the test)."""
         for s in self.servers:
-            if s.proc.poll() is None:
-                s.stop()
+            code = s.stop() if s.proc.poll() is None else s.proc.returncode
+            assert code == 0, f"serve exited {code}:\n{''.join(s.stderr_lines)[-4000:]}"
 
 
 @pytest.fixture
