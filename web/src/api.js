@@ -74,5 +74,6 @@ export const api = {
     return getJSON(`/api/compare?${p}`, opts);
   },
   exportUrl: (id, format) => `/api/runs/${encodeURIComponent(id)}/export?format=${format}`,
-  eventsUrl: (id) => `/api/runs/${encodeURIComponent(id)}/events`,
+  // from: replay what was stored since then before the live events (no gap)
+  eventsUrl: (id, from) => `/api/runs/${encodeURIComponent(id)}/events${from ? `?from=${encodeURIComponent(from)}` : ''}`,
 };

@@ -224,10 +224,19 @@ export function mountRun(root, route, ctx) {
   }
 
   // ---- live ----
+  // The stream replays what was stored since the newest point held (the
+  // server's ?from=), so nothing falls between the series answer and the
+  // stream; what both hold is merged once (by step).
   function startLive() {
     if (es || destroyed) return;
     let reconnecting = false;
-    es = openStream(api.eventsUrl(id), (m) => {
+    let newest = null;
+    for (const f of FIELDS) {
+      const p = points[f]?.[points[f].length - 1];
+      if (p && (newest === null || p.t > newest)) newest = p.t;
+    }
+    const from = zoomed() ? null : newest !== null ? new Date(newest).toISOString() : run.start_time;
+    es = openStream(api.eventsUrl(id, from), (m) => {
       if (destroyed) return;
       if (m.type === 'open') {
         if (reconnecting) refetch(); // metrics may have been missed
@@ -380,7 +389,6 @@ export function mountRun(root, route, ctx) {
       latest = first.metrics?.[0] ?? null;
       summary = s;
       topology = t.topology || [];
-      if (run.status === 'running') startLive(); // before the series: no metric falls between
       renderHead();
       renderCards();
       points = await fetchSeries(current);
@@ -390,7 +398,7 @@ export function mountRun(root, route, ctx) {
       xKey = chooseXKey(FIELDS.map((f) => points[f]));
       if (xKey !== 'epoch') buildCharts();
       draw();
-      if (FIELDS.some((f) => pending[f].length)) flush(); // what the stream brought meanwhile
+      if (run.status === 'running') startLive();
       renderZoomNote();
       view.dataset.state = 'ready';
       view.dataset.renderMs = String(Math.round(performance.now() - started));
