@@ -299,3 +299,24 @@ def test_paging_through_one_millisecond_of_many_steps(store, tmp_path):
         if not cursor:
             break
     assert len(seen) == 303 == len(set(seen)) and seen == sorted(seen, reverse=True)
+
+
+def test_random_parameters_on_every_route_never_500(recorded):
+    import random
+    server, run_id = recorded
+    doc = server.ok("/api/openapi.json")
+    rng = random.Random(13)
+    junk = ["", "0", "-1", "1e9", "abc", "%00", "%ff%fe", "@", "@-5", "now", "-1h", "2026-02-30", "c1.0.0",
+            run_id, "NaN", "9" * 40, "' OR 1=1 --", "<script>", "%0d%0aX: y", "\u00e9", "a" * 3000]
+    for _ in range(400):
+        path = rng.choice([p for p, item in doc["paths"].items() if "get" in item and not p.endswith("/events")])
+        path = path.replace("{run_id}", rng.choice([run_id, run_id, UNKNOWN, "bad", "%2F"]))
+        names = ["limit", "from", "to", "cursor", "field", "points", "format", "run", "run_id", "status",
+                 "dataset", "start_time", "end_time", "after", "x"]
+        query = "&".join(f"{rng.choice(names)}={urllib.parse.quote(rng.choice(junk), safe='%@')}"
+                         for _ in range(rng.randint(0, 4)))
+        a = server.get(path + ("?" + query if query else ""))
+        assert a.status != 500 and a.status < 503, (path, query, a.status, a.body[:200])
+        if a.status >= 400:
+            error_of(a, a.status)
+    assert server.ok("/api/health")["status"] == "ok"
