@@ -49,6 +49,16 @@ try {
   const { metrics: count } = await getJSON(`${serve.url}/api/runs/${id}/summary`);
   console.log(`run ${id}: ${count.toLocaleString('en-US')} metrics, serve at ${serve.url}`);
 
+  // What the server does with Chromium's Accept-Encoding (compression of
+  // the answers is part of what the page waits for).
+  for (const enc of ['gzip, deflate, br, zstd', 'gzip', 'identity']) {
+    const t0 = performance.now();
+    const res = await fetch(`${serve.url}/api/runs/${id}/series?field=val_loss&points=600`, { headers: { 'Accept-Encoding': enc } });
+    const body = await res.arrayBuffer();
+    console.log(`series?points=600 with Accept-Encoding "${enc}": ${res.headers.get('content-encoding') || 'identity'}, ` +
+      `${fmt(performance.now() - t0)}, ${body.byteLength.toLocaleString('en-US')} bytes`);
+  }
+
   browser = await launchBrowser();
   const times = [];
   const fetches = [];
