@@ -230,3 +230,78 @@ describe('web page', { timeout: 300000 }, () => {
     await page.context().close();
   });
 });
+
+describe('runs view: paging, filters, search', { timeout: 120000 }, () => {
+  let dir;
+  let serve;
+  let browser;
+  let demoRun;
+
+  before(async () => {
+    dir = tempDir();
+    const db = join(dir, 'metrics.db');
+    // 30 one-metric runs (dataset canopy-store-bench), then one demo run
+    const b = await runStore(db, ['bench', '--metrics', '30', '--runs', '30']);
+    assert.equal(b.code, 0, b.stderr);
+    const d = await runStore(db, ['demo', '--no-plot', '--quiet']);
+    assert.equal(d.code, 0, d.stderr);
+    serve = await startServe(db);
+    demoRun = (await getJSON(`${serve.url}/api/runs?limit=1`)).runs[0];
+    assert.equal(demoRun.dataset_name, 'two_spirals');
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('pages of 25 by next_cursor, filters and search in the URL', async () => {
+    const page = await newPage(browser);
+    const rows = page.locator('#runs-table tbody tr');
+    const ready = () => page.waitForSelector('[data-view="runs"][data-state="ready"]');
+    await page.goto(`${serve.url}/`);
+    await ready();
+    assert.equal(await rows.count(), 25);
+    assert.equal(await rows.first().getAttribute('data-run-id'), demoRun.run_id, 'newest first');
+    await page.locator('#page-next').click();
+    await page.waitForFunction(() => location.hash.includes('cursor='));
+    await waitFor(async () => (await rows.count()) === 6, { what: 'the second page' });
+    assert.ok(await page.locator('#page-next').isDisabled(), 'no third page');
+    await screenshot(page, 'runs-page-2');
+    await page.locator('#page-prev').click();
+    await waitFor(async () => (await rows.count()) === 25, { what: 'the first page again' });
+
+    await page.locator('#f-dataset').fill('two_spirals');
+    await page.locator('#f-dataset').press('Enter');
+    await page.waitForFunction(() => location.hash.includes('dataset=two_spirals'));
+    await waitFor(async () => (await rows.count()) === 1, { what: 'the dataset filter' });
+    await page.locator('#f-dataset').fill('');
+    await page.locator('#f-dataset').press('Enter');
+    await page.locator('#f-status').selectOption('completed');
+    await page.waitForFunction(() => location.hash.includes('status=completed') && !location.hash.includes('dataset='));
+    await waitFor(async () => (await rows.count()) === 1, { what: 'the status filter' });
+    assert.equal(await rows.first().getAttribute('data-run-id'), demoRun.run_id);
+    await page.locator('#f-status').selectOption('');
+
+    // search by run id prefix, from the keyboard
+    await page.locator('body').click();
+    await page.keyboard.press('/');
+    const prefix = demoRun.run_id.slice(0, 6);
+    await page.keyboard.type(prefix);
+    await page.waitForFunction((p) => location.hash.includes(`q=${p}`), prefix);
+    await waitFor(async () => {
+      const ids = await rows.evaluateAll((trs) => trs.map((t) => t.dataset.runId));
+      return ids.length >= 1 && ids.every((id) => id.startsWith(prefix)) && ids.includes(demoRun.run_id);
+    }, { what: 'the search' });
+    await page.reload();
+    await ready();
+    assert.equal(await page.locator('#f-q').inputValue(), prefix, 'the search survives a reload');
+    await page.locator('#f-q').fill('zzzz');
+    await page.waitForSelector('#runs-message [data-state="empty"]');
+    await screenshot(page, 'runs-no-match');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
