@@ -150,6 +150,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& g) {
       "Writes (POST /api/runs, /api/runs/ID/metrics, /api/runs/ID/complete) are off unless\n"
       "--allow-writes --token-file FILE; clients send 'Authorization: Bearer <token>'.");
   cmd->add_option("--listen", o->listen, "Address to listen on, HOST:PORT (port 0: a free port)")
+      ->type_name("HOST:PORT")
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Worker threads for ordinary requests")
       ->check(CLI::Range(1, 1024))
@@ -166,6 +167,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--max-body", o->max_body, "Largest request body accepted (larger: 413), e.g. 16MiB")
+      ->type_name("SIZE")
       ->capture_default_str();
   cmd->add_flag("--allow-writes", o->allow_writes, "Accept the POST endpoints (needs --token-file)");
   cmd->add_option("--token-file", o->token_file, "File holding the bearer token for writes (read once)")

@@ -78,6 +78,8 @@ def test_bad_listen_and_taken_port(store):
     server = store.serve()
     p = store.cli("serve", "--listen", f"127.0.0.1:{server.port}", expect=1)
     assert "address already in use" in p.stderr
+    p = store.cli("serve", "--max-body", "lots", expect=2)
+    assert "--max-body" in p.stderr and "lots" in p.stderr
 
 
 def test_token_file_errors(store, tmp_path):
