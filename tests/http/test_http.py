@@ -216,7 +216,9 @@ def test_sigterm_ends_open_streams_and_exits_0(store, tmp_path):
     threads = [threading.Thread(target=watch) for _ in range(3)]
     for t in threads:
         t.start()
-    time.sleep(1.0)
+    deadline = time.time() + 30
+    while server.ok("/api/health")["event_streams"] < 3 and time.time() < deadline:
+        time.sleep(0.05)
     assert server.ok("/api/health")["event_streams"] == 3
     started = time.time()
     assert server.stop(timeout=30) == 0
