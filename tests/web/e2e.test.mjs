@@ -161,6 +161,12 @@ describe('web page', { timeout: 300000 }, () => {
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-view="run"][data-zoomed="false"]');
     assert.ok(!(await page.evaluate(() => location.hash)).includes('from='));
+    // the same from the keyboard: a focused chart zooms in with +
+    await page.locator('figure[data-chart="loss"] .chart').focus();
+    await page.keyboard.press('+');
+    await page.waitForSelector('[data-view="run"][data-zoomed="true"][data-state="ready"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view="run"][data-zoomed="false"]');
     noErrors(page);
     await page.context().close();
   });

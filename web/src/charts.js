@@ -70,6 +70,21 @@ export function createChart(parent, spec) {
   };
   const plot = new uPlot(opts, [[], ...spec.series.map(() => [])], holder);
   if (spec.onReset) plot.over.addEventListener('dblclick', () => spec.onReset());
+  if (spec.onZoom) {
+    // From the keyboard: + zooms into the middle half of what is shown
+    // (Esc, handled by the view, zooms out).
+    holder.tabIndex = 0;
+    holder.setAttribute('aria-keyshortcuts', '+ Escape');
+    holder.setAttribute('aria-label', `${spec.title}: press + to zoom in, Esc to zoom out`);
+    holder.addEventListener('keydown', (e) => {
+      if ((e.key === '+' || e.key === '=') && !e.ctrlKey && !e.metaKey) {
+        const { min, max } = plot.scales.x;
+        if (min == null || max == null || !(max > min)) return;
+        e.preventDefault();
+        spec.onZoom(min + (max - min) / 4, max - (max - min) / 4);
+      }
+    });
+  }
   const ro = new ResizeObserver(() => {
     const w = Math.floor(holder.clientWidth);
     if (w > 0 && Math.abs(w - plot.width) > 1) plot.setSize({ width: w, height: HEIGHT });

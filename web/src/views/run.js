@@ -215,6 +215,19 @@ export function mountRun(root, route, ctx) {
   function resetZoom() {
     if (zoomed()) ctx.navigate(formatHash({ view: 'run', id }));
   }
+  // Fetches and draws the range of route r (a zoom or zoom-out); an answer
+  // for a range no longer asked for is dropped.
+  function showRange(r) {
+    renderZoomNote();
+    view.dataset.state = 'loading';
+    fetchSeries(r).then((next) => {
+      if (destroyed || current !== r) return;
+      if (zoomed()) points = next;
+      else adopt(next);
+      draw();
+      view.dataset.state = 'ready';
+    }).catch(fail);
+  }
   function renderZoomNote() {
     resetBtn.hidden = !zoomed();
     view.dataset.zoomed = zoomed() ? 'true' : 'false';
@@ -391,7 +404,8 @@ export function mountRun(root, route, ctx) {
       topology = t.topology || [];
       renderHead();
       renderCards();
-      points = await fetchSeries(current);
+      const asked = current;
+      points = await fetchSeries(asked);
       if (destroyed) return;
       performance.mark('canopy:run-data');
       seriesIn = true;
@@ -408,6 +422,7 @@ export function mountRun(root, route, ctx) {
       } else {
         view.dataset.live = 'done';
       }
+      if (current !== asked) showRange(current); // zoomed meanwhile
     } catch (e) {
       fail(e);
     }
@@ -424,17 +439,8 @@ export function mountRun(root, route, ctx) {
       if (r.view !== 'run' || r.id !== id) return false;
       const rangeChanged = r.from !== current.from || r.to !== current.to;
       current = r;
-      if (rangeChanged && view.dataset.state === 'ready') {
-        renderZoomNote();
-        view.dataset.state = 'loading';
-        fetchSeries(r).then((next) => {
-          if (destroyed || current !== r) return;
-          if (zoomed()) points = next;
-          else adopt(next);
-          draw();
-          view.dataset.state = 'ready';
-        }).catch(fail);
-      }
+      // Before the first answer, load() shows the newest range itself.
+      if (rangeChanged && seriesIn) showRange(r);
       return true;
     },
     destroy() {
