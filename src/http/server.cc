@@ -126,6 +126,7 @@ struct Server::Impl {
   void dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
     t_request = RequestStats{std::chrono::steady_clock::now(), 0, true};
     ++in_flight;
+    prefer_gzip(req);
     Call call{req, res, {}, {}};
     try {
       if (draining) {
@@ -154,6 +155,18 @@ struct Server::Impl {
     } catch (const std::exception& e) {
       std::fprintf(stderr, "canopy-store serve: %s %s: %s\n", req.method.c_str(), req.path.c_str(), e.what());
       send_error(res, ApiError(500, "internal", "internal error"));
+    }
+  }
+
+  // httplib answers `Accept-Encoding: br` (every browser sends it) with
+  // Brotli at quality 11: 0.5 s for a 110 KB series, against 20-40 ms for
+  // gzip. Dropping br from the request before httplib looks at it makes it
+  // answer gzip. (The Request is httplib's own non-const object.)
+  static void prefer_gzip(const httplib::Request& req) {
+    auto& headers = const_cast<httplib::Request&>(req).headers;
+    for (auto it = headers.find("Accept-Encoding"); it != headers.end() && it->first == "Accept-Encoding"; ++it) {
+      if (it->second.find("br") == std::string::npos) continue;
+      it->second = it->second.find("gzip") != std::string::npos ? "gzip" : "identity";
     }
   }
 

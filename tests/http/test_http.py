@@ -324,3 +324,16 @@ def test_random_parameters_on_every_route_never_500(recorded):
         if a.status >= 400:
             error_of(a, a.status)
     assert server.ok("/api/health")["status"] == "ok"
+
+
+def test_browsers_get_gzip_not_brotli(recorded):
+    import gzip
+    server, run_id = recorded
+    plain = server.get(f"/api/runs/{run_id}/series?points=600")
+    for path in (f"/api/runs/{run_id}/series?points=600", f"/api/runs/{run_id}/export?format=json"):
+        a = server.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert a.status == 200 and a.headers["Content-Encoding"] == "gzip", path
+        json.loads(gzip.decompress(a.body))
+    a = server.get(f"/api/runs/{run_id}/series?points=600", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert json.loads(gzip.decompress(a.body)) == plain.json()
+    assert server.get(f"/api/runs/{run_id}", headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] is None
