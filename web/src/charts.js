@@ -27,8 +27,9 @@ const HEIGHT = 240;
 // setData(table, points), destroy()}.
 export function createChart(parent, spec) {
   const holder = h('div', { class: 'chart', role: 'img', 'aria-label': spec.title });
+  const note = h('span', { class: 'chart-note', hidden: true }, ' — nothing recorded');
   const figure = h('figure', { class: 'chart-figure', dataset: { chart: spec.id, points: '0' } },
-    h('figcaption', null, spec.title), holder);
+    h('figcaption', null, spec.title, note), holder);
   parent.append(figure);
   const pal = palette();
   const width = Math.max(200, Math.floor(holder.clientWidth || parent.clientWidth || 600));
@@ -55,7 +56,9 @@ export function createChart(parent, spec) {
     scales: { x: { time: false } },
     axes: [
       { ...axis, label: spec.xLabel, labelSize: 20 },
-      { ...axis, size: 64, values: (u, vals) => vals.map((v) => fmt(v)) },
+      { ...axis, size: 64, values: (u, vals) => vals.map((v) => fmt(v)),
+        // whole-number fields (hidden units) get whole-number ticks
+        incrs: spec.integer ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] : undefined },
     ],
     series,
     legend: { live: true },
@@ -96,6 +99,7 @@ export function createChart(parent, spec) {
     setData(table, points) {
       plot.setData(table, true);
       figure.dataset.points = String(points);
+      note.hidden = table.slice(1).some((col) => col.some((v) => v !== null && v !== undefined));
     },
     destroy() {
       ro.disconnect();

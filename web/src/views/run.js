@@ -18,7 +18,7 @@ const CHARTS = [
   { id: 'loss', title: 'Loss', fields: ['train_loss', 'val_loss'], fmt: (v) => fmtNumber(v, 3) },
   { id: 'accuracy', title: 'Accuracy', fields: ['train_accuracy', 'val_accuracy'],
     fmt: (v) => `${(v * 100).toFixed(v >= 0.995 || v === 0 ? 0 : 1)} %` },
-  { id: 'hidden', title: 'Hidden units', fields: ['hidden_units'], fmt: (v) => fmtInt(v) },
+  { id: 'hidden', title: 'Hidden units', fields: ['hidden_units'], fmt: (v) => fmtInt(v), integer: true },
 ];
 const FLUSH_MS = 100; // live redraws at most this often
 const emptyPending = () => Object.fromEntries(FIELDS.map((f) => [f, []]));
@@ -163,6 +163,7 @@ export function mountRun(root, route, ctx) {
       const series = spec.fields.map((f) => ({ label: FIELD_LABELS[f], kind: f === 'hidden_units' ? 'step' : 'line' }));
       if (spec.id === 'hidden') series.push({ label: 'unit installed', kind: 'markers' });
       const chart = createChart(chartsBox, { id: spec.id, title: spec.title, xLabel, fmt: spec.fmt, series,
+        integer: spec.integer,
         syncKey: `run-${id}`, onZoom: zoomTo, onReset: resetZoom });
       return { spec, chart };
     });
@@ -319,6 +320,12 @@ export function mountRun(root, route, ctx) {
         points[f] = points[f] || [];
         mergeLive(points[f], perField[f]);
         if (needsRefetch(points[f].length, budget(f))) over = true;
+      }
+      // A run that started empty: its first metrics tell whether epochs
+      // can be the x axis.
+      if (xKey === 'epoch' && chooseXKey(FIELDS.map((f) => points[f])) === 'step') {
+        xKey = 'step';
+        buildCharts();
       }
       draw();
       // At most one downsampling refetch a second: a fast trainer only
