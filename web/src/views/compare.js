@@ -9,11 +9,14 @@ import { fmtDuration, fmtField, fmtInt, fmtNumber, runDuration, shortId, FIELD_L
 import { compareTable, countValues } from '../series.js';
 import { FIELDS, formatHash, isRunId } from '../state.js';
 
+const REFRESH_MS = 3000;
+
 export function mountCompare(root, route, ctx) {
   let current = route;
   let destroyed = false;
   let ctrl = null;
   let chart = null;
+  let timer = null;
 
   const field = h('select', { id: 'c-field', name: 'field' },
     FIELDS.map((f) => h('option', { value: f }, FIELD_LABELS[f])));
@@ -97,7 +100,42 @@ export function mountCompare(root, route, ctx) {
         ids.map((id, i) => h('td', null, fn(runs[i], summaries[i])))))));
   }
 
+  // Draws a compare answer and the summaries; returns the aligned table.
+  function show(r, runs, cmp) {
+    // The answer's runs come in the order asked; map by id in case.
+    const order = r.runs.map((id) => (cmp.runs || []).indexOf(id));
+    const table = compareTable(cmp);
+    const aligned = [table[0], ...order.map((k, i) => (k >= 0 ? table[k + 1] : table[i + 1] || []))];
+    chart.setData(aligned, aligned.slice(1).reduce((n, col) => n + countValues(col), 0));
+    const summaries = order.map((k) => (k >= 0 ? cmp.summaries?.[k] : null));
+    const next = summaryTable(r.runs, runs, summaries, r.field);
+    const old = body.querySelector('#compare-summaries');
+    if (old) old.replaceWith(next);
+    else body.append(next);
+    return table;
+  }
+
+  // While a compared run trains, the comparison is read again every few
+  // seconds (in place: the chart keeps its cursor, the table its place).
+  function schedule(r) {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (destroyed || r !== current) return;
+      if (document.visibilityState !== 'visible') return schedule(r);
+      try {
+        const runs = await Promise.all(r.runs.map((id) => api.run(id, { signal: ctrl.signal })));
+        const cmp = await api.compare(r.runs, r.field, chart.budget, { signal: ctrl.signal });
+        if (destroyed || r !== current) return;
+        show(r, runs, cmp);
+        if (runs.some((x) => x.run.status === 'running')) schedule(r);
+      } catch (e) {
+        if (!isAbort(e) && !destroyed) schedule(r); // e.g. the server restarting: try again
+      }
+    }, REFRESH_MS);
+  }
+
   async function load() {
+    clearTimeout(timer);
     ctrl?.abort();
     ctrl = new AbortController();
     const r = current;
@@ -142,18 +180,13 @@ export function mountCompare(root, route, ctx) {
       const runs = got.map((g) => g.value);
       const cmp = await api.compare(r.runs, f, chart.budget, { signal: ctrl.signal });
       if (destroyed || r !== current) return;
-      // The answer's runs come in the order asked; map by id in case.
-      const order = r.runs.map((id) => (cmp.runs || []).indexOf(id));
-      const table = compareTable(cmp);
-      const aligned = [table[0], ...order.map((k, i) => (k >= 0 ? table[k + 1] : table[i + 1] || []))];
-      chart.setData(aligned, aligned.slice(1).reduce((n, col) => n + countValues(col), 0));
-      const summaries = order.map((k) => (k >= 0 ? cmp.summaries?.[k] : null));
-      body.append(summaryTable(r.runs, runs, summaries, f));
+      const table = show(r, runs, cmp);
       if (!table[0].length) {
         body.insertBefore(messageBox('empty', 'Nothing to draw',
           `None of these runs recorded ${FIELDS.includes(f) ? FIELD_LABELS[f] : f} with an epoch.`), body.firstChild);
       }
       view.dataset.state = 'ready';
+      if (runs.some((x) => x.run.status === 'running')) schedule(r);
     } catch (e) {
       if (isAbort(e) || destroyed) return;
       chart?.destroy();
@@ -174,6 +207,7 @@ export function mountCompare(root, route, ctx) {
     },
     destroy() {
       destroyed = true;
+      clearTimeout(timer);
       ctrl?.abort();
       chart?.destroy();
     },
