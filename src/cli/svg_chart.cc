@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "json/text.h"
+
 namespace canopy::cli {
 namespace {
 
@@ -11,20 +13,6 @@ std::string num(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.6g", v);
   return b;
-}
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 double x_of(const SeriesPoint& p) { return p.epoch ? *p.epoch : p.step; }
@@ -41,15 +29,15 @@ std::string render_series_svg(const std::vector<Series>& series, const ChartOpti
                     "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
                     "fill=\"white\"/>\n";
   if (!o.title.empty())
-    svg += "<text x=\"" + std::to_string(left) + "\" y=\"24\" font-size=\"15\">" + escape(o.title) + "</text>\n";
+    svg += "<text x=\"" + std::to_string(left) + "\" y=\"24\" font-size=\"15\">" + json::xml_escape(o.title) + "</text>\n";
   const int plot_w = o.width - left - right;
   for (std::size_t i = 0; i < series.size(); ++i) {
     const Series& s = series[i];
     const int y0 = top + static_cast<int>(i) * (o.panel_height + gap);
     const int plot_h = o.panel_height - 20;
-    svg += "<g class=\"panel\" data-field=\"" + escape(s.field) + "\">\n";
+    svg += "<g class=\"panel\" data-field=\"" + json::xml_escape(s.field) + "\">\n";
     svg += "<text x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(y0 + 12) + "\" font-weight=\"bold\">" +
-           escape(s.field) + "</text>\n";
+           json::xml_escape(s.field) + "</text>\n";
     svg += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(y0 + 18) + "\" width=\"" +
            std::to_string(plot_w) + "\" height=\"" + std::to_string(plot_h) +
            "\" fill=\"none\" stroke=\"#999\"/>\n";

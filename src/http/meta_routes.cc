@@ -4,6 +4,7 @@
 #include "canopy/errors.h"
 #include "http/api.h"
 #include "http/openapi.h"
+#include "json/text.h"
 
 #if CANOPY_HTTP_WEB_ASSETS
 #include "http/web_assets.h"
@@ -29,24 +30,11 @@ void health(ApiContext& api, Call& call) {
   send_json(call.res, status, body);
 }
 
-std::string escape_html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string index_page(const Router& router) {
   std::string rows;
   for (const Route& r : router.routes()) {
     if (r.path.rfind("/api/", 0) != 0) continue;
-    rows += "<li><code>" + r.method + " " + escape_html(r.path) + "</code></li>\n";
+    rows += "<li><code>" + r.method + " " + json::xml_escape(r.path) + "</code></li>\n";
   }
   return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Canopy Store</title></head>\n"
          "<body><h1>Canopy Store</h1>\n<p>The read API (<a href=\"/api/openapi.json\">OpenAPI "

@@ -25,6 +25,8 @@ std::string field_text(const std::optional<Timestamp>& v);
 
 // RFC 4180: quoted when it holds a comma, quote or line break.
 std::string csv_field(std::string_view s);
+// `s` with <, >, & and " escaped for HTML or XML text and attributes.
+std::string xml_escape(std::string_view s);
 
 // The metric columns in export order, and one metric's cells in that order.
 inline constexpr std::array<const char*, 9> kMetricColumns = {

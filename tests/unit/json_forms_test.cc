@@ -18,6 +18,11 @@
 namespace canopy::json {
 namespace {
 
+TEST(JsonForms, XmlEscapeCoversMarkupAndQuotes) {
+  EXPECT_EQ(json::xml_escape("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+  EXPECT_EQ(json::xml_escape("plain"), "plain");
+}
+
 TEST(JsonForms, RunEmbedsConfigWhenItIsJson) {
   canopy::Run r;
   r.status = "completed";
