@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -497,6 +498,9 @@ std::vector<RollupRow> SqliteBackend::read_rollups(const Uuid& run_id, std::int3
   return out;
 }
 
+// The keyset bound `before` also narrows `timestamp < ?3`: SQLite uses that
+// for the primary-key range, not the row value alone (without it every page
+// scanned from the run's newest metric, and paging a run was quadratic).
 std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optional<Timestamp> start,
                                                 std::optional<Timestamp> end, std::optional<MetricKey> before,
                                                 int limit) {
@@ -509,7 +513,9 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
       kLive + " ORDER BY timestamp DESC, step DESC LIMIT ?6");
   bind_uuid(s, 1, run_id);
   sqlite3_bind_int64(s, 2, start ? start->time_since_epoch().count() : INT64_MIN);
-  sqlite3_bind_int64(s, 3, end ? end->time_since_epoch().count() : INT64_MAX);
+  std::int64_t hi = end ? end->time_since_epoch().count() : INT64_MAX;
+  if (before) hi = std::min(hi, before->timestamp.time_since_epoch().count() + 1);
+  sqlite3_bind_int64(s, 3, hi);
   sqlite3_bind_int64(s, 4, before ? before->timestamp.time_since_epoch().count() : INT64_MAX);
   sqlite3_bind_int64(s, 5, before ? before->step : INT64_MAX);
   sqlite3_bind_int64(s, 6, limit);
