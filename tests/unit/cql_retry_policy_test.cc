@@ -1,4 +1,4 @@
-// The retry rules of /work/shared/notes/reliability-facts.md, one row each.
+// The retry rules of docs/cql-client.md ("Retries"), one row each.
 #include <gtest/gtest.h>
 
 #include "cql/retry_policy.h"
