@@ -115,7 +115,7 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
   if (!session.WaitForSchemaAgreement()) {
     warnings.push_back("keyspace " + ks + ": the nodes did not agree on the schema in time");
   }
-  // Replication above the live nodes makes QUORUM/ALL fail (DESIGN.md #3).
+  // Replication above the live nodes makes QUORUM/ALL fail (docs/schema.md).
   try {
     auto rs = session.Query("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
                             {cql::Value::Text(ks)});
