@@ -284,32 +284,11 @@ class CassandraBackend final : public StoreBackend {
     }
   }
 
-  using StoreBackend::list_runs;
   std::vector<Run> list_runs(int limit, const std::optional<std::string>& status) override {
-    cql::Session* s = checked();
-    std::vector<Run> out;
-    try {
-      std::vector<std::string> ms;
-      auto it = s->Pages(select_months_, {}, read_options());
-      it.ForEachRow([&](const cql::Row& r) { ms.push_back(r.get_text(0).value_or("")); });
-      for (const std::string& month : ms) {
-        cql::StatementOptions o = read_options();
-        o.page_size = status ? 1000 : std::max(1, limit - static_cast<int>(out.size()));
-        auto pages = s->Pages(select_runs_by_time_, {cql::Value::Text(month)}, o);
-        while (static_cast<int>(out.size()) < limit && pages.Next()) {
-          for (cql::Row r : pages.page()) {
-            Run run = run_from_row(r);
-            if (status && run.status != *status) continue;
-            out.push_back(std::move(run));
-            if (static_cast<int>(out.size()) == limit) break;
-          }
-        }
-        if (static_cast<int>(out.size()) >= limit) break;
-      }
-    } catch (const cql::CqlError& e) {
-      rethrow(e, "listing runs in " + describe_);
-    }
-    return out;
+    RunQuery q;
+    q.limit = limit;
+    q.status = status;
+    return list_runs(q);
   }
 
   std::vector<Run> list_runs(const RunQuery& q) override {

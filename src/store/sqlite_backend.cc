@@ -415,30 +415,18 @@ std::optional<Run> SqliteBackend::get_run(const Uuid& run_id) {
   return std::nullopt;
 }
 
-std::vector<Run> SqliteBackend::query_runs(const std::string& where_sql, const std::vector<std::string>& args,
-                                           int limit) {
-  std::lock_guard lk(read_mu_);
-  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT ") + kRunColumns + " FROM training_runs WHERE " + where_sql +
-                                kLive + " ORDER BY start_time DESC, run_id LIMIT ?98");
-  for (std::size_t i = 0; i < args.size(); ++i) bind_text(s, static_cast<int>(i + 1), args[i]);
-  sqlite3_bind_int64(s, 98, limit);
-  sqlite3_bind_int64(s, 99, now_millis());
-  std::vector<Run> out;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(read_run(s));
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) read_->fail("listing runs", rc);
-  return out;
-}
-
 std::vector<Run> SqliteBackend::list_runs(int limit, const std::optional<std::string>& status) {
-  if (status) return query_runs("status = ?1 AND ", {*status}, limit);
-  return query_runs("", {}, limit);
+  RunQuery q;
+  q.limit = limit;
+  q.status = status;
+  return list_runs(q);
 }
 
 std::vector<Run> SqliteBackend::list_runs_by_dataset(std::string_view dataset_name, int limit) {
-  return query_runs("dataset_name = ?1 AND ", {std::string(dataset_name)}, limit);
+  RunQuery q;
+  q.limit = limit;
+  q.dataset = std::string(dataset_name);
+  return list_runs(q);
 }
 
 std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
@@ -447,13 +435,16 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
     after = get_run(*q.after);
     if (!after) throw NotFound("list_runs: the run to continue after, " + q.after->str() + ", does not exist");
   }
+  // Only the filters that are set go into the WHERE clause, so SQLite can
+  // use the status or dataset index (one cached statement per combination).
+  std::string where;
+  if (q.status) where += "status = ?1 AND ";
+  if (q.dataset) where += "dataset_name = ?2 AND ";
+  if (after) where += "(start_time < ?3 OR (start_time = ?3 AND run_id > ?4)) AND ";
   std::lock_guard lk(read_mu_);
   if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
-  // Unset filters bind NULL and match everything; one cached statement.
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT ") + kRunColumns +
-                                " FROM training_runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR "
-                                "dataset_name = ?2) AND (?3 IS NULL OR start_time < ?3 OR (start_time = ?3 AND "
-                                "run_id > ?4)) AND " + kLive + " ORDER BY start_time DESC, run_id LIMIT ?98");
+  sqlite3_stmt* s = read_->stmt(std::string("SELECT ") + kRunColumns + " FROM training_runs WHERE " + where +
+                                kLive + " ORDER BY start_time DESC, run_id LIMIT ?98");
   if (q.status) bind_text(s, 1, *q.status);
   if (q.dataset) bind_text(s, 2, *q.dataset);
   if (after) {

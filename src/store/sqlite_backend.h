@@ -59,7 +59,6 @@ class SqliteBackend final : public StoreBackend {
 
  private:
   struct Db;
-  std::vector<Run> query_runs(const std::string& where_sql, const std::vector<std::string>& text_args, int limit);
 
   SqliteOptions opt_;
   std::mutex write_mu_;
