@@ -35,6 +35,15 @@ class StoreBackend : public MetricSink {
   // Roll-up rows of one level with first <= bucket <= last, ascending.
   virtual std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                               std::int64_t last) = 0;
+  // Chunk rows (rollup.h) of one level and field with first <= chunk <=
+  // last, ascending. Backends that do not store chunks return none and
+  // drop the chunk rows given to write_batch.
+  virtual bool stores_rollup_chunks() const { return false; }
+  virtual std::vector<RollupRow> read_rollup_chunks(const Uuid& /*run_id*/, std::int32_t /*level*/,
+                                                    std::int32_t /*field*/, std::int64_t /*first*/,
+                                                    std::int64_t /*last*/) {
+    return {};
+  }
   // Runs newest first with every filter of `query` (after: must exist).
   virtual std::vector<Run> list_runs(const RunQuery& query) = 0;
   // Writes every column of the run (unset optionals are left as they are).

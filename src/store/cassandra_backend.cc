@@ -155,6 +155,11 @@ class CassandraBackend final : public StoreBackend {
       select_rollups_ = session_->Prepare("SELECT bucket, data FROM " + ks +
                                           ".metric_rollups WHERE run_id = ? AND level = ? AND bucket >= ? AND "
                                           "bucket <= ?");
+      insert_chunk_ = session_->Prepare("INSERT INTO " + ks +
+                                        ".rollup_chunks (run_id, level, field, chunk, data) VALUES (?, ?, ?, ?, ?)");
+      select_chunks_ = session_->Prepare("SELECT chunk, data FROM " + ks +
+                                         ".rollup_chunks WHERE run_id = ? AND level = ? AND field = ? AND "
+                                         "chunk >= ? AND chunk <= ?");
     } catch (const cql::CqlError& e) {
       rethrow(e, "preparing statements on " + describe_);
     }
@@ -206,8 +211,15 @@ class CassandraBackend final : public StoreBackend {
       if (v.empty() && !by_run.count(r.run_id)) runs.push_back(r.run_id);
       v.push_back(&r);
     }
-    constexpr std::size_t kRollupCqlBytes = 800;
+    static constexpr std::size_t kRollupCqlBytes = 800;  // a bucket row; a chunk row counts its size
+    auto rollup_bytes = [](const RollupRow& r) { return std::max(kRollupCqlBytes, r.data.size() + 100); };
+    auto rollup_statement = [&](const RollupRow& r) -> const cql::Prepared& {
+      return r.field == kAllFields ? insert_rollup_ : insert_chunk_;
+    };
     auto rollup_values = [](const RollupRow& r) -> std::vector<cql::Value> {
+      if (r.field != kAllFields)
+        return {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level), cql::Value::Int(r.field),
+                cql::Value::Bigint(r.bucket), cql::Value::Blob(r.data)};
       return {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level), cql::Value::Bigint(r.bucket),
               cql::Value::Blob(r.data)};
     };
@@ -229,10 +241,11 @@ class CassandraBackend final : public StoreBackend {
             b.Add(insert_metric_, values(*rows[i]));
             bytes += kMetricCqlBytes;
           }
-          for (; i == rows.size() && next_rollup < rus.size() && bytes + kRollupCqlBytes <= kMaxBatchBytes;
-               ++next_rollup) {
-            b.Add(insert_rollup_, rollup_values(*rus[next_rollup]));
-            bytes += kRollupCqlBytes;
+          for (; i == rows.size() && next_rollup < rus.size() &&
+                 (n == 0 || bytes + rollup_bytes(*rus[next_rollup]) <= kMaxBatchBytes);
+               ++next_rollup, ++n) {
+            b.Add(rollup_statement(*rus[next_rollup]), rollup_values(*rus[next_rollup]));
+            bytes += rollup_bytes(*rus[next_rollup]);
           }
           pending.push_back(s->ExecuteBatchAsync(b, so));
           drain(kMaxInFlight);
@@ -243,7 +256,7 @@ class CassandraBackend final : public StoreBackend {
           drain(kMaxInFlight * 8);
         }
         for (const RollupRow* r : rus) {
-          pending.push_back(s->ExecuteAsync(insert_rollup_, rollup_values(*r), so));
+          pending.push_back(s->ExecuteAsync(rollup_statement(*r), rollup_values(*r), so));
           drain(kMaxInFlight * 8);
         }
       }
@@ -356,6 +369,34 @@ class CassandraBackend final : public StoreBackend {
       });
     } catch (const cql::CqlError& e) {
       rethrow(e, "reading roll-ups of run " + run_id.str() + " from " + describe_);
+    }
+    return out;
+  }
+
+  bool stores_rollup_chunks() const override { return true; }
+
+  std::vector<RollupRow> read_rollup_chunks(const Uuid& run_id, std::int32_t level, std::int32_t field,
+                                            std::int64_t first, std::int64_t last) override {
+    cql::Session* s = checked();
+    std::vector<RollupRow> out;
+    try {
+      cql::StatementOptions o = read_options();
+      o.page_size = 1000;  // ~2 kB a row
+      auto pages = s->Pages(select_chunks_, {cql::Value::UuidOf(to_cql(run_id)), cql::Value::Int(level),
+                                             cql::Value::Int(field), cql::Value::Bigint(first),
+                                             cql::Value::Bigint(last)}, o);
+      pages.ForEachRow([&](const cql::Row& r) {
+        RollupRow row;
+        row.run_id = run_id;
+        row.level = level;
+        row.field = field;
+        row.bucket = r.get_int64(0).value_or(0);
+        cql::Value v = r.get_value(1);
+        if (!v.is_null()) row.data = v.as_bytes();
+        out.push_back(std::move(row));
+      });
+    } catch (const cql::CqlError& e) {
+      rethrow(e, "reading roll-up chunks of run " + run_id.str() + " from " + describe_);
     }
     return out;
   }
@@ -539,7 +580,7 @@ class CassandraBackend final : public StoreBackend {
   std::unique_ptr<cql::Session> session_;
   cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
       select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
-      select_topology_, insert_rollup_, select_rollups_;
+      select_topology_, insert_rollup_, select_rollups_, insert_chunk_, select_chunks_;
 };
 
 }  // namespace

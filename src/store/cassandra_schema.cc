@@ -80,6 +80,11 @@ std::vector<std::string> schema_statements(const Config& config) {
       "CREATE TABLE IF NOT EXISTS " + ks +
           ".metric_rollups (run_id uuid, level int, bucket bigint, data blob, "
           "PRIMARY KEY ((run_id), level, bucket)) WITH default_time_to_live = " + rt,
+      // 16 complete buckets of one level and one field per row: a series
+      // reads 1/16 of the rows and 1/6 of the bytes (docs/rollups.md).
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".rollup_chunks (run_id uuid, level int, field int, chunk bigint, data blob, "
+          "PRIMARY KEY ((run_id), level, field, chunk)) WITH default_time_to_live = " + rt,
   };
 }
 
@@ -99,7 +104,8 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
                                                     {"network_topology", config.ttl.metrics_seconds},
                                                     {"training_runs", config.ttl.runs_seconds},
                                                     {"runs_by_time", config.ttl.runs_seconds},
-                                                    {"metric_rollups", config.ttl.runs_seconds}};
+                                                    {"metric_rollups", config.ttl.runs_seconds},
+                                                    {"rollup_chunks", config.ttl.runs_seconds}};
   for (const auto& [table, ttl] : ttls) {
     try {
       auto rs = session.Query(

@@ -149,12 +149,15 @@ void BucketAgg::merge_later(const BucketAgg& o) {
   for (int i = 0; i < kSeriesFieldCount; ++i) fields[i].merge_later(o.fields[i]);
 }
 
-std::string encode_bucket(const BucketAgg& b) {
+namespace {
+
+// Appends the version-1 encoding of `b`, with only the fields in `keep`.
+void encode_into(const BucketAgg& b, std::uint8_t keep, std::string& dst) {
   char buf[kMaxEncoded];
   char* out = buf;
   std::uint8_t mask = 0;
   for (int i = 0; i < kSeriesFieldCount; ++i)
-    if (b.fields[i].count > 0) mask |= static_cast<std::uint8_t>(1u << i);
+    if (b.fields[i].count > 0 && (keep & (1u << i))) mask |= static_cast<std::uint8_t>(1u << i);
   put<std::uint8_t>(out, 1);
   put<std::uint8_t>(out, mask);
   put<std::uint32_t>(out, b.rows);
@@ -170,10 +173,11 @@ std::string encode_bucket(const BucketAgg& b) {
     put_point(out, f.first);
     put_point(out, f.last);
   }
-  return std::string(buf, out);
+  dst.append(buf, out);
 }
 
-bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) {
+// Decodes one bucket from the front of `in` and consumes it.
+bool decode_prefix(std::span<const std::uint8_t>& in, BucketAgg& b) {
   b = BucketAgg{};
   std::uint8_t version = 0, mask = 0;
   if (!get(in, version) || version != 1 || !get(in, mask)) return false;
@@ -188,6 +192,38 @@ bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) {
     if (!get_point(in, f.min) || !get_point(in, f.max) || !get_point(in, f.first) || !get_point(in, f.last))
       return false;
   }
+  return true;
+}
+
+constexpr std::uint8_t kChunkVersion = 2;
+
+}  // namespace
+
+std::string encode_bucket(const BucketAgg& b) {
+  std::string out;
+  encode_into(b, 0xff, out);
+  return out;
+}
+
+bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) { return decode_prefix(in, b) && in.empty(); }
+
+std::string encode_chunk(int field, std::span<const BucketAgg> buckets) {
+  std::string out;
+  out.reserve(3 + buckets.size() * (22 + 108));
+  out.push_back(static_cast<char>(kChunkVersion));
+  out.push_back(static_cast<char>(field));
+  out.push_back(static_cast<char>(buckets.size()));
+  for (const BucketAgg& b : buckets) encode_into(b, static_cast<std::uint8_t>(1u << field), out);
+  return out;
+}
+
+bool decode_chunk(std::span<const std::uint8_t> in, int field, std::vector<BucketAgg>& out) {
+  out.clear();
+  std::uint8_t version = 0, f = 0, n = 0;
+  if (!get(in, version) || version != kChunkVersion || !get(in, f) || f != field || !get(in, n)) return false;
+  out.resize(n);
+  for (BucketAgg& b : out)
+    if (!decode_prefix(in, b)) return false;
   return in.empty();
 }
 

@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "canopy/series.h"
 #include "canopy/types.h"
@@ -30,6 +31,7 @@ namespace canopy::store {
 
 inline constexpr std::int32_t kRollupLevels[] = {16, 256, 4096};
 inline constexpr std::int32_t kCoarsestLevel = 4096;
+inline constexpr std::int32_t kAllFields = -1;  // RollupRow::field of a bucket row
 inline constexpr std::int32_t kNoEpoch = std::numeric_limits<std::int32_t>::min();
 
 struct RollupPoint {
@@ -73,12 +75,25 @@ std::string encode_bucket(const BucketAgg& b);
 // False when `data` is not a valid encoding.
 bool decode_bucket(std::span<const std::uint8_t> data, BucketAgg& b);
 
+// Chunks: kChunkBuckets consecutive complete buckets of one level, with one
+// field only, in one row. A backend that stores them (Cassandra) serves a
+// series from ~1/16 of the rows and ~1/6 of the bytes of bucket rows; the
+// bucket rows stay the record of the newest, incomplete chunk.
+// Encoding: u8 version(=2) | u8 field | u8 n | n × bucket encoding (above)
+// whose mask holds at most `field`.
+inline constexpr int kChunkBuckets = 16;
+std::string encode_chunk(int field, std::span<const BucketAgg> buckets);
+// Fills each bucket's rows, ts_min, ts_max and fields[field]; false when
+// `data` is not a valid chunk of `field`.
+bool decode_chunk(std::span<const std::uint8_t> data, int field, std::vector<BucketAgg>& out);
+
 // One stored roll-up row.
 struct RollupRow {
   Uuid run_id;
   std::int32_t level = 0;
-  std::int64_t bucket = 0;
-  std::string data;  // encode_bucket()
+  std::int64_t bucket = 0;  // a chunk row: the chunk's index (its first bucket / kChunkBuckets)
+  std::string data;         // encode_bucket(), or encode_chunk() for a chunk row
+  std::int32_t field = kAllFields;  // a chunk row: its field (kSeriesFields index)
 };
 
 }  // namespace canopy::store

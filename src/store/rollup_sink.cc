@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -57,6 +58,27 @@ void RollupSink::emit_open(const RunState& st, const Emit& emit) {
   }
 }
 
+void RollupSink::queue_chunk(const Uuid& run, int li, std::int64_t chunk, std::span<const BucketAgg> buckets,
+                             std::vector<RollupRow>& out) const {
+  for (int f = 0; f < kSeriesFieldCount; ++f)
+    out.push_back({run, kRollupLevels[li], chunk, encode_chunk(f, buckets), f});
+}
+
+void RollupSink::add_to_chunk(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b) {
+  std::vector<BucketAgg>& done = chunks_[run].done[li];
+  const auto slot = static_cast<std::size_t>(bucket % kChunkBuckets);
+  if (slot == 0) done.clear();
+  if (done.size() != slot) {  // a gap: this chunk is left to the bucket rows
+    done.clear();
+    return;
+  }
+  done.push_back(b);
+  if (done.size() == static_cast<std::size_t>(kChunkBuckets)) {
+    queue_chunk(run, li, bucket / kChunkBuckets, done, pending_chunks_);
+    done.clear();
+  }
+}
+
 SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   std::lock_guard lk(mu_);
   // This batch's copy of the state of each run in it. A batch holds few
@@ -91,9 +113,20 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
     return &staged.back();
   };
   std::vector<RollupRow> rows;
+  struct Completed {
+    const Uuid* run;
+    int li;
+    std::int64_t bucket;
+    BucketAgg agg;
+  };
+  std::vector<Completed> completed;  // for chunks, applied once the batch is taken
   const Uuid* current = nullptr;
   const Emit emit = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
     rows.push_back({*current, kRollupLevels[li], static_cast<std::int64_t>(bucket), encode_bucket(b)});
+  };
+  const Emit emit_complete = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
+    emit(li, bucket, b);
+    if (chunks_enabled_) completed.push_back({current, li, static_cast<std::int64_t>(bucket), b});
   };
   std::pair<Uuid, RunState>* last = nullptr;
   for (const MetricRecord& r : batch) {
@@ -114,7 +147,7 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
       continue;
     }
     current = &last->first;
-    append(st, r.metric, emit);
+    append(st, r.metric, emit_complete);
   }
   const auto now = std::chrono::steady_clock::now();
   for (auto& [run, st] : staged) {
@@ -129,9 +162,14 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
     }
   }
 
+  const std::size_t own_rows = rows.size();
+  rows.insert(rows.end(), pending_chunks_.begin(), pending_chunks_.end());
   SinkResult result = backend_.write_batch(batch, rows);
   if (!result.ok) return result;
+  pending_chunks_.erase(pending_chunks_.begin(),
+                        pending_chunks_.begin() + static_cast<std::ptrdiff_t>(rows.size() - own_rows));
   for (auto& [run, st] : staged) runs_[run] = st;
+  for (const Completed& c : completed) add_to_chunk(*c.run, c.li, c.bucket, c.agg);
   for (auto& [run, staged_state] : staged) {
     RunState& st = runs_[run];
     if (!st.dirty || st.frozen) continue;
@@ -157,9 +195,12 @@ void RollupSink::write_open_buckets() {
     });
     written.push_back(&st);
   }
+  const std::size_t chunk_rows = pending_chunks_.size();
+  rows.insert(rows.end(), pending_chunks_.begin(), pending_chunks_.end());
   if (rows.empty()) return;
   SinkResult r = backend_.write_batch({}, rows);
   if (!r.ok) throw BackendError("writing open roll-up buckets: " + r.error);
+  pending_chunks_.erase(pending_chunks_.begin(), pending_chunks_.begin() + static_cast<std::ptrdiff_t>(chunk_rows));
   const auto now = std::chrono::steady_clock::now();
   for (RunState* st : written) {
     st->open_pending = false;
@@ -193,7 +234,13 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
     return count;
   }
 
-  // Every bucket, newest first, written in chunks.
+  // Chunk state queued or kept before the rebuild may be stale.
+  std::erase_if(pending_chunks_, [&](const RollupRow& r) { return r.run_id == run_id; });
+  chunks_.erase(run_id);
+  ChunkState fresh_chunks;
+  std::vector<BucketAgg> chunk_buf[kLevels];  // a complete chunk's buckets, newest first
+
+  // Every bucket, newest first, written in groups of rows.
   std::vector<RollupRow> chunk;
   auto flush = [&] {
     if (chunk.empty()) return;
@@ -207,6 +254,25 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
   auto close_bucket = [&](int li) {
     if (cur[li].rows == 0) return;
     chunk.push_back({run_id, kRollupLevels[li], cur_index[li], encode_bucket(cur[li])});
+    if (chunks_enabled_) {
+      // Buckets complete before the open chunk go into chunk rows; the
+      // complete buckets of the open chunk into the state kept for it.
+      const auto complete = static_cast<std::int64_t>(count / static_cast<std::uint64_t>(kRollupLevels[li]));
+      const std::int64_t open_chunk_start = complete / kChunkBuckets * kChunkBuckets;
+      const std::int64_t index = cur_index[li];
+      if (index < open_chunk_start) {
+        chunk_buf[li].push_back(cur[li]);
+        if (index % kChunkBuckets == 0) {
+          if (chunk_buf[li].size() == static_cast<std::size_t>(kChunkBuckets)) {
+            std::reverse(chunk_buf[li].begin(), chunk_buf[li].end());
+            queue_chunk(run_id, li, index / kChunkBuckets, chunk_buf[li], chunk);
+          }
+          chunk_buf[li].clear();
+        }
+      } else if (index < complete) {
+        fresh_chunks.done[li].push_back(cur[li]);
+      }
+    }
     cur[li] = BucketAgg{};
     if (chunk.size() >= kRebuildChunk) flush();
   };
@@ -230,6 +296,10 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
   });
   for (int li = 0; li < kLevels; ++li) close_bucket(li);
   flush();
+  if (chunks_enabled_) {
+    for (auto& done : fresh_chunks.done) std::reverse(done.begin(), done.end());
+    chunks_[run_id] = std::move(fresh_chunks);
+  }
 
   RunState fresh;
   fresh.rows = count - tail_metrics.size();

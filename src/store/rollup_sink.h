@@ -27,6 +27,13 @@
 // metrics than its raw rows (raw rows expired by ttl.metrics) it does not
 // rebuild: the roll-ups are the only record left, and stay as they are.
 //
+// A backend that stores chunk rows (16 complete buckets of one level and
+// one field, rollup.h) gets them too. The complete buckets of each level's
+// open chunk are kept per run; a chunk's rows are written with the next
+// write after the batch that completed it (the bucket rows already cover
+// it, and the state must not change before a batch is taken). A rebuild
+// writes the chunks of the whole run.
+//
 // Thread safety: write_metrics (flush thread) and rebuild (any thread,
 // MetricsStore::rebuild_rollups) are serialized by mu_.
 #pragma once
@@ -35,7 +42,9 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "store/backend.h"
 #include "store/rollup.h"
@@ -78,10 +87,23 @@ class RollupSink final : public MetricSink {
   // Emits the open (partial) bucket of every level.
   static void emit_open(const RunState& st, const Emit& emit);
   std::uint64_t rebuild_locked(const Uuid& run_id, RunState& state);
+  // The complete buckets of each level's open chunk, ascending from the
+  // chunk's first bucket (a gap empties it until the next chunk starts).
+  struct ChunkState {
+    std::vector<BucketAgg> done[kLevels];
+  };
+  // Adds complete bucket `bucket` of level index li; queues the chunk's
+  // rows in pending_chunks_ when it completes one.
+  void add_to_chunk(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b);
+  void queue_chunk(const Uuid& run, int li, std::int64_t chunk, std::span<const BucketAgg> buckets,
+                   std::vector<RollupRow>& out) const;
 
   StoreBackend& backend_;
   std::mutex mu_;
   std::unordered_map<Uuid, RunState> runs_;
+  const bool chunks_enabled_ = backend_.stores_rollup_chunks();
+  std::unordered_map<Uuid, ChunkState> chunks_;
+  std::vector<RollupRow> pending_chunks_;  // written with the next write
 };
 
 }  // namespace canopy::store

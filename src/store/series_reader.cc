@@ -27,12 +27,30 @@ void scan(StoreBackend& backend, const Uuid& run, std::optional<Timestamp> start
   }
 }
 
-// Decoded roll-up buckets of one level, ascending; undecodable rows are skipped.
+// Decoded roll-up buckets of one level with first <= index <= last,
+// ascending; undecodable rows are skipped. With `field` set, only the
+// bucket header and that field are needed: chunk rows serve the buckets
+// they cover from `first` on without a gap, bucket rows the rest.
 std::vector<std::pair<std::int64_t, BucketAgg>> read_buckets(StoreBackend& backend, const Uuid& run,
                                                              std::int32_t level, std::int64_t first,
-                                                             std::int64_t last) {
+                                                             std::int64_t last, int field = kAllFields) {
   std::vector<std::pair<std::int64_t, BucketAgg>> out;
-  for (const RollupRow& r : backend.read_rollups(run, level, first, last)) {
+  std::int64_t next = first;  // first bucket not served by a chunk
+  if (field != kAllFields && backend.stores_rollup_chunks()) {
+    std::vector<BucketAgg> decoded;
+    for (const RollupRow& r :
+         backend.read_rollup_chunks(run, level, field, first / kChunkBuckets, last / kChunkBuckets)) {
+      const std::int64_t base = r.bucket * kChunkBuckets;
+      if (base > next || !decode_chunk(bytes(r.data), field, decoded) ||
+          decoded.size() != static_cast<std::size_t>(kChunkBuckets))
+        break;
+      for (std::int64_t i = std::max(next, base); i < base + kChunkBuckets && i <= last; ++i)
+        out.emplace_back(i, decoded[static_cast<std::size_t>(i - base)]);
+      next = std::max(next, base + kChunkBuckets);
+    }
+    if (next > last) return out;
+  }
+  for (const RollupRow& r : backend.read_rollups(run, level, next, last)) {
     BucketAgg b;
     if (decode_bucket(bytes(r.data), b)) out.emplace_back(r.bucket, b);
   }
@@ -120,7 +138,7 @@ Series read_series_raw(StoreBackend& backend, const Uuid& run, int field, int po
 Series read_series(StoreBackend& backend, const Uuid& run, int field, int points, std::optional<Timestamp> start,
                    std::optional<Timestamp> end) {
   if (start && end && *end <= *start) return empty_series(run, field);
-  const auto coarse = read_buckets(backend, run, kCoarsestLevel, 0, INT64_MAX);
+  const auto coarse = read_buckets(backend, run, kCoarsestLevel, 0, INT64_MAX, field);
   const std::int64_t lo_ms = start ? start->time_since_epoch().count() : INT64_MIN;
   const std::int64_t hi_ms = end ? end->time_since_epoch().count() : INT64_MAX;  // exclusive
   auto overlaps = [&](const BucketAgg& b) { return b.ts_max >= lo_ms && b.ts_min < hi_ms; };
@@ -150,7 +168,7 @@ Series read_series(StoreBackend& backend, const Uuid& run, int field, int points
   s.level = plan.level;
   M4Builder m4(lo * plan.level, plan.width);
   std::vector<Metric> edge;
-  for (const auto& [index, b] : read_buckets(backend, run, plan.level, lo, hi)) {
+  for (const auto& [index, b] : read_buckets(backend, run, plan.level, lo, hi, field)) {
     const std::int64_t ordinal = index * plan.level;
     if (inside(b)) {
       m4.add(ordinal, b.fields[field]);

@@ -356,6 +356,7 @@ SinkResult SqliteBackend::write_batch(std::span<const MetricRecord> batch, std::
       return failed("preparing roll-up insert");
     }
     for (const RollupRow& r : rollups) {
+      if (r.field != kAllFields) continue;  // chunk rows: not stored here (backend.h)
       bind_uuid(s, 1, r.run_id);
       sqlite3_bind_int64(s, 2, r.level);
       sqlite3_bind_int64(s, 3, r.bucket);

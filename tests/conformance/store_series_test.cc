@@ -12,6 +12,7 @@
 #include "canopy/errors.h"
 #include "canopy/metrics_store.h"
 #include "conformance/store_conformance.h"
+#include "store/rollup.h"
 #include "store/series_reader.h"
 #include "store/store_impl.h"
 #include "unit/store_test_util.h"
@@ -242,6 +243,63 @@ TEST_F(StoreSeries, ManyRunsInterleavedInOneBatchEachGetTheirOwnRollups) {
     EXPECT_EQ(s.metrics, 300u);
     EXPECT_EQ(s.fields[kValAccuracy].min, r + 0.0);
   }
+}
+
+// Chunk rows (Cassandra) must hold exactly the bucket rows' aggregates for
+// every complete chunk, written incrementally and after a rebuild, or a
+// series read from them would silently differ.
+TEST_F(StoreSeries, ChunkRowsMatchTheBucketRowsOfEveryCompleteChunk) {
+  Uuid id = new_run();
+  auto check = [&](std::uint64_t metrics) {
+    store_->flush_metrics();
+    for (std::int32_t level : store::kRollupLevels) {
+      for (int field : {0, kValAccuracy}) {
+        SCOPED_TRACE(testing::Message() << "level " << level << " field " << field << " at " << metrics);
+        const auto chunks = raw().read_rollup_chunks(id, level, field, 0, INT64_MAX);
+        if (!raw().stores_rollup_chunks()) {
+          EXPECT_TRUE(chunks.empty());
+          continue;
+        }
+        const std::uint64_t complete = metrics / static_cast<std::uint64_t>(level) / store::kChunkBuckets;
+        ASSERT_EQ(chunks.size(), complete);
+        const auto bucket_rows = raw().read_rollups(id, level, 0, INT64_MAX);
+        for (const store::RollupRow& c : chunks) {
+          std::vector<store::BucketAgg> decoded;
+          ASSERT_TRUE(store::decode_chunk(
+              {reinterpret_cast<const std::uint8_t*>(c.data.data()), c.data.size()}, field, decoded));
+          ASSERT_EQ(decoded.size(), static_cast<std::size_t>(store::kChunkBuckets));
+          for (int i = 0; i < store::kChunkBuckets; ++i) {
+            const auto& row = bucket_rows.at(static_cast<std::size_t>(c.bucket * store::kChunkBuckets + i));
+            store::BucketAgg b;
+            ASSERT_TRUE(store::decode_bucket(
+                {reinterpret_cast<const std::uint8_t*>(row.data.data()), row.data.size()}, b));
+            const store::BucketAgg& d = decoded[static_cast<std::size_t>(i)];
+            EXPECT_EQ(d.rows, b.rows);
+            EXPECT_EQ(d.ts_min, b.ts_min);
+            EXPECT_EQ(d.ts_max, b.ts_max);
+            const store::FieldAgg &x = d.fields[field], &y = b.fields[field];
+            EXPECT_EQ(x.count, y.count);
+            EXPECT_EQ(x.sum, y.sum);
+            for (auto [p, q] : {std::pair{&x.min, &y.min}, {&x.max, &y.max}, {&x.first, &y.first},
+                                {&x.last, &y.last}}) {
+              EXPECT_EQ(p->value, q->value);
+              EXPECT_EQ(p->ts_ms, q->ts_ms);
+              EXPECT_EQ(p->step, q->step);
+              EXPECT_EQ(p->epoch, q->epoch);
+            }
+          }
+        }
+      }
+    }
+  };
+  fill(id, 9'000);
+  check(9'000);
+  store_->close();
+  store_ = open_store(config_);  // resumed: rebuilt, then incremental again
+  fill(id, 9'000, kT0 + 9'000, 9'000, 8);
+  check(18'000);
+  EXPECT_EQ(store_->series(id, "val_accuracy", 500).points,
+            store::read_series_raw(raw(), id, kValAccuracy, 500, std::nullopt, std::nullopt).points);
 }
 
 TEST_F(StoreSeries, RebuildRollupsOfARunRecordedWithoutThem) {
