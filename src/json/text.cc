@@ -15,9 +15,15 @@ namespace canopy::json {
 // as v, built from the shortest round-trip digits of std::to_chars: one
 // conversion instead of up to twelve printf/strtod pairs (exports write
 // millions of these).
-std::string number_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+void append_number(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "inf" : "-inf";
+    return;
+  }
   if (v != 0 && std::fabs(v) < std::numeric_limits<double>::min()) {
     // Subnormal: too few bits for the shortcut below; printf's own loop.
     char buf[32];
@@ -25,27 +31,43 @@ std::string number_text(double v) {
       std::snprintf(buf, sizeof buf, "%.*g", precision, v);
       if (std::strtod(buf, nullptr) == v) break;
     }
-    return buf;
+    out += buf;
+    return;
   }
   char sci[40];
   const auto r = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
   std::string_view s(sci, static_cast<std::size_t>(r.ptr - sci));  // [-]d[.ddd]e±XX
-  std::string out;
   if (s.front() == '-') {
     out += '-';
     s.remove_prefix(1);
   }
   const std::size_t e = s.find('e');
-  std::string digits(1, s[0]);
-  if (e > 1) digits.append(s.substr(2, e - 2));
+  // The significant digits, without the point, in a small buffer.
+  char digits[24];
+  std::size_t n = 0;
+  digits[n++] = s[0];
+  for (std::size_t k = 2; k < e; ++k) digits[n++] = s[k];
   int exponent = 0;
   std::from_chars(s.data() + e + 2, s.data() + s.size(), exponent);
   if (s[e + 1] == '-') exponent = -exponent;
-  const int n = static_cast<int>(digits.size());
-  if (exponent < -4 || exponent >= std::max(6, n)) return out.append(s);  // %g's scientific form
-  if (exponent < 0) return out.append("0.").append(static_cast<std::size_t>(-exponent - 1), '0').append(digits);
-  if (n <= exponent + 1) return out.append(digits).append(static_cast<std::size_t>(exponent + 1 - n), '0');
-  return out.append(digits, 0, exponent + 1).append(".").append(digits, exponent + 1);
+  const std::string_view d(digits, n);
+  const auto count = static_cast<int>(n);
+  if (exponent < -4 || exponent >= std::max(6, count)) {
+    out.append(s);  // %g's scientific form
+  } else if (exponent < 0) {
+    out.append("0.").append(static_cast<std::size_t>(-exponent - 1), '0').append(d);
+  } else if (count <= exponent + 1) {
+    out.append(d).append(static_cast<std::size_t>(exponent + 1 - count), '0');
+  } else {
+    const auto point = static_cast<std::size_t>(exponent + 1);
+    out.append(d.substr(0, point)).append(".").append(d.substr(point));
+  }
+}
+
+std::string number_text(double v) {
+  std::string out;
+  append_number(out, v);
+  return out;
 }
 
 std::string field_text(const std::optional<double>& v) { return v ? number_text(*v) : ""; }
@@ -75,15 +97,46 @@ std::string metric_csv_header() {
   return line + '\n';
 }
 
+namespace {
+template <typename T>
+void append_int(std::string& out, T v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+void append_cell(std::string& out, const std::optional<double>& v) {
+  if (v) append_number(out, *v);
+}
+void append_cell(std::string& out, const std::optional<std::int32_t>& v) {
+  if (v) append_int(out, *v);
+}
+}  // namespace
+
+// The cells are numbers and times: none needs CSV quoting.
+void append_metric_csv(std::string& out, const Metric& m) {
+  if (m.timestamp) append_time(out, *m.timestamp);
+  out += ',';
+  append_cell(out, m.step);
+  out += ',';
+  append_cell(out, m.epoch);
+  out += ',';
+  append_cell(out, m.train_loss);
+  out += ',';
+  append_cell(out, m.train_accuracy);
+  out += ',';
+  append_cell(out, m.val_loss);
+  out += ',';
+  append_cell(out, m.val_accuracy);
+  out += ',';
+  append_cell(out, m.learning_rate);
+  out += ',';
+  append_cell(out, m.hidden_units);
+  out += '\n';
+}
+
 std::string metric_csv_line(const Metric& m) {
   std::string line;
-  bool first = true;
-  for (const std::string& cell : metric_cells(m)) {
-    if (!first) line += ',';
-    line += csv_field(cell);
-    first = false;
-  }
-  return line + '\n';
+  append_metric_csv(line, m);
+  return line;
 }
 
 std::string xml_escape(std::string_view s) {

@@ -16,6 +16,8 @@ namespace canopy::json {
 // Shortest text that reads back as the same double (%.17g would add
 // noise); NaN and ±Inf as nan, inf, -inf.
 std::string number_text(double v);
+// The same, appended to `out` without allocating (exports write millions).
+void append_number(std::string& out, double v);
 
 // An optional field as text: "" when unset, times as format_time.
 std::string field_text(const std::optional<double>& v);
@@ -37,5 +39,6 @@ std::vector<std::string> metric_cells(const Metric& m);
 // "timestamp,step,...\n" and one metric as a CSV line (with '\n').
 std::string metric_csv_header();
 std::string metric_csv_line(const Metric& m);
+void append_metric_csv(std::string& out, const Metric& m);
 
 }  // namespace canopy::json

@@ -165,16 +165,45 @@ std::optional<Timestamp> parse_time_arg(std::string_view text, Timestamp now, st
   return parse_iso(text, error);
 }
 
+void append_time(std::string& out, Timestamp t) {
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> tod{t - day};
+  const int year = int(ymd.year());
+  if (year < 0 || year > 9999) {  // outside the fixed-width form below
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year, unsigned(ymd.month()),
+                  unsigned(ymd.day()), int(tod.hours().count()), int(tod.minutes().count()),
+                  int(tod.seconds().count()), int(tod.subseconds().count()));
+    out += buf;
+    return;
+  }
+  // YYYY-MM-DDTHH:MM:SS.mmmZ written digit by digit: no printf per metric.
+  char b[24];
+  auto put = [&](int pos, int value, int width) {
+    for (int k = width - 1; k >= 0; --k, value /= 10) b[pos + k] = static_cast<char>('0' + value % 10);
+  };
+  put(0, year, 4);
+  b[4] = '-';
+  put(5, int(unsigned(ymd.month())), 2);
+  b[7] = '-';
+  put(8, int(unsigned(ymd.day())), 2);
+  b[10] = 'T';
+  put(11, int(tod.hours().count()), 2);
+  b[13] = ':';
+  put(14, int(tod.minutes().count()), 2);
+  b[16] = ':';
+  put(17, int(tod.seconds().count()), 2);
+  b[19] = '.';
+  put(20, int(tod.subseconds().count()), 3);
+  b[23] = 'Z';
+  out.append(b, sizeof b);
+}
+
 std::string format_time(Timestamp t) {
-  auto day = floor<days>(t);
-  year_month_day ymd{day};
-  hh_mm_ss<milliseconds> tod{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(tod.hours().count()),
-                int(tod.minutes().count()), int(tod.seconds().count()),
-                int(tod.subseconds().count()));
-  return buf;
+  std::string out;
+  append_time(out, t);
+  return out;
 }
 
 }  // namespace canopy::json

@@ -22,5 +22,7 @@ std::optional<Timestamp> parse_time_arg(std::string_view text, Timestamp now, st
 
 // ISO-8601 UTC with milliseconds: 2026-11-25T10:20:30.123Z.
 std::string format_time(Timestamp t);
+// The same, appended to `out` without allocating.
+void append_time(std::string& out, Timestamp t);
 
 }  // namespace canopy::json

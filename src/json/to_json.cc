@@ -1,5 +1,6 @@
 #include "json/to_json.h"
 
+#include <charconv>
 #include <cmath>
 #include <type_traits>
 
@@ -82,14 +83,24 @@ void append_value(std::string& out, const std::optional<double>& v) {
   if (!v) out += "null";
   else if (std::isnan(*v)) out += "\"NaN\"";
   else if (std::isinf(*v)) out += *v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  else out += number_text(*v);
+  else append_number(out, *v);
 }
 void append_value(std::string& out, const std::optional<std::int32_t>& v) {
-  out += v ? std::to_string(*v) : "null";
+  if (!v) {
+    out += "null";
+    return;
+  }
+  char buf[16];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, *v).ptr);
 }
 void append_value(std::string& out, const std::optional<Timestamp>& v) {
-  if (v) out.append("\"").append(format_time(*v)).append("\"");
-  else out += "null";
+  if (!v) {
+    out += "null";
+    return;
+  }
+  out += '"';
+  append_time(out, *v);
+  out += '"';
 }
 
 }  // namespace

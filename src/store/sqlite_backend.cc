@@ -513,6 +513,7 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
   sqlite3_bind_int64(s, 6, limit);
   sqlite3_bind_int64(s, 99, now_millis());
   std::vector<Metric> out;
+  out.reserve(static_cast<std::size_t>(std::clamp(limit, 0, 5000)));
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     Metric m;

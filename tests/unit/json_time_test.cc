@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
+#include <random>
+
 namespace canopy::json {
 namespace {
 
@@ -75,6 +79,28 @@ TEST(TimeArg, ErrorsSayWhatIsWrong) {
 
 TEST(TimeArg, FormatBeforeEpoch) {
   EXPECT_EQ(format_time(Timestamp{milliseconds(-1)}), "1969-12-31T23:59:59.999Z");
+}
+
+// append_time writes digits by hand: it must agree with printf for any
+// instant, and read back as the same instant.
+TEST(TimeArg, FormatAgreesWithPrintfAndReadsBack) {
+  std::mt19937_64 random(11);
+  std::vector<std::int64_t> ms = {0, -1, 1, 253'402'300'799'999 /* 9999-12-31 */, -62'167'219'200'000 /* 0000-01-01 */};
+  for (int i = 0; i < 100'000; ++i) ms.push_back(static_cast<std::int64_t>(random() % 8'000'000'000'000ull) - 1'000'000'000'000);
+  for (std::int64_t v : ms) {
+    const Timestamp t{milliseconds(v)};
+    const auto day = std::chrono::floor<std::chrono::days>(t);
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::hh_mm_ss<milliseconds> tod{t - day};
+    char want[48];
+    std::snprintf(want, sizeof want, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()), unsigned(ymd.month()),
+                  unsigned(ymd.day()), int(tod.hours().count()), int(tod.minutes().count()),
+                  int(tod.seconds().count()), int(tod.subseconds().count()));
+    ASSERT_EQ(format_time(t), want) << v;
+    if (v >= 0) {
+      ASSERT_EQ(parse_ok(want), t) << want;
+    }
+  }
 }
 
 }  // namespace
