@@ -9,6 +9,7 @@
 #include "canopy/errors.h"
 #include "cql/session.h"
 #include "store/cassandra_schema.h"
+#include "store/cql_columns.h"
 
 namespace canopy::store {
 namespace {
@@ -20,18 +21,6 @@ constexpr std::int64_t kMaxTs = std::int64_t{1} << 62;
 constexpr std::size_t kMaxInFlight = 64;
 
 cql::Uuid to_cql(const Uuid& u) { return cql::Uuid{u.bytes()}; }
-Uuid from_cql(const cql::Uuid& u) { return Uuid(u.bytes); }
-
-cql::Value opt_int(const std::optional<std::int32_t>& v) { return v ? cql::Value::Int(*v) : cql::Value::Unset(); }
-cql::Value opt_bigint(const std::optional<std::int64_t>& v) { return v ? cql::Value::Bigint(*v) : cql::Value::Unset(); }
-cql::Value opt_double(const std::optional<double>& v) { return v ? cql::Value::Double(*v) : cql::Value::Unset(); }
-cql::Value opt_ts(const std::optional<Timestamp>& v) {
-  return v ? cql::Value::Timestamp(v->time_since_epoch().count()) : cql::Value::Unset();
-}
-std::optional<Timestamp> to_ts(std::optional<std::int64_t> ms) {
-  if (!ms) return std::nullopt;
-  return Timestamp(std::chrono::milliseconds(*ms));
-}
 
 [[noreturn]] void rethrow(const cql::CqlError& e, const std::string& context) {
   const cql::Error& err = e.error();
@@ -57,34 +46,11 @@ std::optional<Timestamp> to_ts(std::optional<std::int64_t> ms) {
   }
 }
 
-const char* kRunSelect =
-    "run_id, start_time, end_time, duration_seconds, status, dataset_name, config_json, final_epoch, "
-    "final_train_loss, final_train_accuracy, final_val_loss, final_val_accuracy, best_val_accuracy, best_epoch, "
-    "total_hidden_units, total_parameters, tags, notes";
+const std::string kRunSelect = columns::column_list(columns::kRunColumns);
 
 Run run_from_row(const cql::Row& r) {
   Run run;
-  run.run_id = from_cql(*r.get_uuid(0));
-  run.start_time = to_ts(r.get_timestamp(1));
-  run.end_time = to_ts(r.get_timestamp(2));
-  run.duration_seconds = r.get_double(3);
-  run.status = r.get_text(4).value_or("");
-  run.dataset_name = r.get_text(5).value_or("");
-  run.config_json = r.get_text(6).value_or("");
-  run.final_epoch = r.get_int32(7);
-  run.final_train_loss = r.get_double(8);
-  run.final_train_accuracy = r.get_double(9);
-  run.final_val_loss = r.get_double(10);
-  run.final_val_accuracy = r.get_double(11);
-  run.best_val_accuracy = r.get_double(12);
-  run.best_epoch = r.get_int32(13);
-  run.total_hidden_units = r.get_int32(14);
-  run.total_parameters = r.get_int64(15);
-  cql::Value tags = r.get_value(16);
-  if (tags.kind() == cql::Value::Kind::kMap) {
-    for (const auto& [k, v] : tags.entries()) run.tags[k.as_bytes()] = v.is_null() ? "" : v.as_bytes();
-  }
-  run.notes = r.get_text(17).value_or("");
+  cqlcol::read_row(columns::kRunColumns, r, run);
   return run;
 }
 
@@ -119,16 +85,14 @@ class CassandraBackend final : public StoreBackend {
     warnings_ = apply_schema(*session_, config);
     const std::string ks = c.keyspace;
     try {
-      insert_metric_ = session_->Prepare(
-          "INSERT INTO " + ks +
-          ".training_metrics (run_id, timestamp, step, epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
-          "learning_rate, hidden_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
-      insert_run_ = session_->Prepare(
-          "INSERT INTO " + ks + ".training_runs (" + kRunSelect +
-          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      insert_run_by_time_ = session_->Prepare(
-          "INSERT INTO " + ks + ".runs_by_time (month, " + kRunSelect +
-          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      using columns::kMetricColumns, columns::kRunColumns, columns::kTopologyColumns;
+      insert_metric_ = session_->Prepare("INSERT INTO " + ks + ".training_metrics (run_id, " +
+                                         columns::column_list(kMetricColumns) + ") VALUES (?, " +
+                                         cqlcol::markers(kMetricColumns) + ") USING TIMESTAMP ?");
+      insert_run_ = session_->Prepare("INSERT INTO " + ks + ".training_runs (" + kRunSelect + ") VALUES (" +
+                                      cqlcol::markers(kRunColumns) + ")");
+      insert_run_by_time_ = session_->Prepare("INSERT INTO " + ks + ".runs_by_time (month, " + kRunSelect +
+                                              ") VALUES (?, " + cqlcol::markers(kRunColumns) + ")");
       insert_month_ = session_->Prepare("INSERT INTO " + ks + ".run_months (shard, month) VALUES (0, ?)");
       select_run_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
                                       ".training_runs WHERE run_id = ?");
@@ -138,17 +102,16 @@ class CassandraBackend final : public StoreBackend {
       select_runs_by_dataset_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
                                                   ".training_runs WHERE dataset_name = ?");
       const std::string mcols =
-          "SELECT timestamp, step, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, "
-          "hidden_units FROM " + ks + ".training_metrics WHERE run_id = ? ";
+          "SELECT " + columns::column_list(kMetricColumns) + " FROM " + ks + ".training_metrics WHERE run_id = ? ";
       select_metrics_ = session_->Prepare(mcols + "AND timestamp >= ? AND timestamp < ? LIMIT ?");
       select_metrics_before_ =
           session_->Prepare(mcols + "AND (timestamp, step) < (?, ?) AND (timestamp) >= (?) LIMIT ?");
-      insert_topology_ = session_->Prepare(
-          "INSERT INTO " + ks +
-          ".network_topology (run_id, timestamp, hidden_units, epoch, input_size, output_size, total_parameters, "
-          "topology_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      insert_topology_ = session_->Prepare("INSERT INTO " + ks + ".network_topology (" +
+                                           columns::column_list(kTopologyColumns) + ") VALUES (" +
+                                           cqlcol::markers(kTopologyColumns) + ")");
+      // run_id, the partition key, is known: not selected (read_row skips it).
       select_topology_ = session_->Prepare(
-          "SELECT timestamp, hidden_units, epoch, input_size, output_size, total_parameters, topology_json FROM " +
+          "SELECT " + columns::column_list(kTopologyColumns).substr(std::string_view("run_id, ").size()) + " FROM " +
           ks + ".network_topology WHERE run_id = ? LIMIT ?");
       insert_rollup_ = session_->Prepare("INSERT INTO " + ks +
                                          ".metric_rollups (run_id, level, bucket, data) VALUES (?, ?, ?, ?)");
@@ -448,15 +411,7 @@ class CassandraBackend final : public StoreBackend {
       while (static_cast<int>(out.size()) < limit && pages.Next()) {
         for (cql::Row r : pages.page()) {
           Metric m;
-          m.timestamp = to_ts(r.get_timestamp(0));
-          m.step = r.get_int32(1);
-          m.epoch = r.get_int32(2);
-          m.train_loss = r.get_double(3);
-          m.train_accuracy = r.get_double(4);
-          m.val_loss = r.get_double(5);
-          m.val_accuracy = r.get_double(6);
-          m.learning_rate = r.get_double(7);
-          m.hidden_units = r.get_int32(8);
+          cqlcol::read_row(columns::kMetricColumns, r, m);
           out.push_back(m);
         }
       }
@@ -469,12 +424,9 @@ class CassandraBackend final : public StoreBackend {
   void put_topology(const NetworkTopology& t) override {
     cql::Session* s = checked();
     try {
-      s->Execute(insert_topology_,
-                 {cql::Value::UuidOf(to_cql(t.run_id)), cql::Value::Timestamp(t.timestamp.time_since_epoch().count()),
-                  cql::Value::Int(t.hidden_units), cql::Value::Int(t.epoch), cql::Value::Int(t.input_size),
-                  cql::Value::Int(t.output_size), cql::Value::Bigint(t.total_parameters),
-                  cql::Value::Text(t.topology_json)},
-                 {.consistency = write_cl_, .idempotent = true});
+      std::vector<cql::Value> v;
+      cqlcol::append_values(columns::kTopologyColumns, t, v);
+      s->Execute(insert_topology_, std::move(v), {.consistency = write_cl_, .idempotent = true});
     } catch (const cql::CqlError& e) {
       rethrow(e, "writing topology of run " + t.run_id.str() + " to " + describe_);
     }
@@ -490,13 +442,7 @@ class CassandraBackend final : public StoreBackend {
       pages.ForEachRow([&](const cql::Row& r) {
         NetworkTopology t;
         t.run_id = run_id;
-        t.timestamp = *to_ts(r.get_timestamp(0));
-        t.hidden_units = r.get_int32(1).value_or(0);
-        t.epoch = r.get_int32(2).value_or(0);
-        t.input_size = r.get_int32(3).value_or(0);
-        t.output_size = r.get_int32(4).value_or(0);
-        t.total_parameters = r.get_int64(5).value_or(0);
-        t.topology_json = r.get_text(6).value_or("");
+        cqlcol::read_row(columns::kTopologyColumns, r, t, 0, /*skip run_id*/ 1);
         out.push_back(std::move(t));
       });
     } catch (const cql::CqlError& e) {
@@ -533,41 +479,20 @@ class CassandraBackend final : public StoreBackend {
 
   std::vector<cql::Value> values(const MetricRecord& r) const {
     const Metric& m = r.metric;
-    return {cql::Value::UuidOf(to_cql(r.run_id)),
-            cql::Value::Timestamp(m.timestamp->time_since_epoch().count()),
-            cql::Value::Int(*m.step),
-            opt_int(m.epoch),
-            opt_double(m.train_loss),
-            opt_double(m.train_accuracy),
-            opt_double(m.val_loss),
-            opt_double(m.val_accuracy),
-            opt_double(m.learning_rate),
-            opt_int(m.hidden_units),
-            cql::Value::Bigint(r.write_time_us > 0 ? r.write_time_us
-                                                   : m.timestamp->time_since_epoch().count() * 1000)};
+    std::vector<cql::Value> out;
+    out.reserve(columns::column_count(columns::kMetricColumns) + 2);
+    out.push_back(cql::Value::UuidOf(to_cql(r.run_id)));
+    cqlcol::append_values(columns::kMetricColumns, m, out);
+    out.push_back(cql::Value::Bigint(r.write_time_us > 0 ? r.write_time_us
+                                                         : m.timestamp->time_since_epoch().count() * 1000));
+    return out;
   }
 
   static std::vector<cql::Value> run_values(const Run& r) {
-    std::vector<std::pair<cql::Value, cql::Value>> tags;
-    for (const auto& [k, v] : r.tags) tags.emplace_back(cql::Value::Text(k), cql::Value::Text(v));
-    return {cql::Value::UuidOf(to_cql(r.run_id)),
-            opt_ts(r.start_time),
-            opt_ts(r.end_time),
-            opt_double(r.duration_seconds),
-            cql::Value::Text(r.status),
-            cql::Value::Text(r.dataset_name),
-            cql::Value::Text(r.config_json),
-            opt_int(r.final_epoch),
-            opt_double(r.final_train_loss),
-            opt_double(r.final_train_accuracy),
-            opt_double(r.final_val_loss),
-            opt_double(r.final_val_accuracy),
-            opt_double(r.best_val_accuracy),
-            opt_int(r.best_epoch),
-            opt_int(r.total_hidden_units),
-            opt_bigint(r.total_parameters),
-            cql::Value::Map(std::move(tags)),
-            cql::Value::Text(r.notes)};
+    std::vector<cql::Value> out;
+    out.reserve(columns::column_count(columns::kRunColumns) + 1);
+    cqlcol::append_values(columns::kRunColumns, r, out);
+    return out;
   }
 
   const Config config_;

@@ -7,6 +7,7 @@
 
 #include "canopy/errors.h"
 #include "cql/session.h"
+#include "store/cql_columns.h"
 
 namespace canopy::store {
 namespace {
@@ -28,11 +29,6 @@ std::string twcs(std::int64_t ttl_seconds) {
          "'compaction_window_size': " + std::to_string(hours) + "}";
 }
 
-const char* kRunColumnsDdl =
-    "start_time timestamp, end_time timestamp, duration_seconds double, status text, dataset_name text, "
-    "config_json text, final_epoch int, final_train_loss double, final_train_accuracy double, "
-    "final_val_loss double, final_val_accuracy double, best_val_accuracy double, best_epoch int, "
-    "total_hidden_units int, total_parameters bigint, tags map<text, text>, notes text";
 
 }  // namespace
 
@@ -53,28 +49,23 @@ std::vector<std::string> schema_statements(const Config& config) {
       "CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = " + replication_map(config.cassandra) +
           " AND durable_writes = true",
       "CREATE TABLE IF NOT EXISTS " + ks +
-          ".training_metrics (run_id uuid, timestamp timestamp, step int, epoch int, train_loss double, "
-          "train_accuracy double, val_loss double, val_accuracy double, learning_rate double, hidden_units int, "
-          "PRIMARY KEY ((run_id), timestamp, step)) WITH CLUSTERING ORDER BY (timestamp DESC, step DESC) "
+          ".training_metrics (run_id uuid, " + cqlcol::definitions(columns::kMetricColumns, true) +
+          ", PRIMARY KEY ((run_id), timestamp, step)) WITH CLUSTERING ORDER BY (timestamp DESC, step DESC) "
           "AND default_time_to_live = " + mt + " AND compaction = " + twcs(config.ttl.metrics_seconds),
-      "CREATE TABLE IF NOT EXISTS " + ks + ".training_runs (run_id uuid PRIMARY KEY, " + kRunColumnsDdl +
+      "CREATE TABLE IF NOT EXISTS " + ks + ".training_runs (run_id uuid PRIMARY KEY, " + cqlcol::definitions(columns::kRunColumns, false) +
           ") WITH default_time_to_live = " + rt,
       "CREATE INDEX IF NOT EXISTS training_runs_dataset_name_idx ON " + ks + ".training_runs (dataset_name)",
       "CREATE INDEX IF NOT EXISTS training_runs_status_idx ON " + ks + ".training_runs (status)",
       "CREATE TABLE IF NOT EXISTS " + ks +
-          ".runs_by_time (month text, start_time timestamp, run_id uuid, end_time timestamp, "
-          "duration_seconds double, status text, dataset_name text, config_json text, final_epoch int, "
-          "final_train_loss double, final_train_accuracy double, final_val_loss double, final_val_accuracy double, "
-          "best_val_accuracy double, best_epoch int, total_hidden_units int, total_parameters bigint, "
-          "tags map<text, text>, notes text, PRIMARY KEY ((month), start_time, run_id)) "
+          ".runs_by_time (month text, " + cqlcol::definitions(columns::kRunColumns, true) +
+          ", PRIMARY KEY ((month), start_time, run_id)) "
           "WITH CLUSTERING ORDER BY (start_time DESC, run_id ASC) AND default_time_to_live = " + rt,
       "CREATE TABLE IF NOT EXISTS " + ks +
           ".run_months (shard int, month text, PRIMARY KEY ((shard), month)) "
           "WITH CLUSTERING ORDER BY (month DESC)",
       "CREATE TABLE IF NOT EXISTS " + ks +
-          ".network_topology (run_id uuid, timestamp timestamp, hidden_units int, epoch int, input_size int, "
-          "output_size int, total_parameters bigint, topology_json text, "
-          "PRIMARY KEY ((run_id), timestamp, hidden_units)) "
+          ".network_topology (" + cqlcol::definitions(columns::kTopologyColumns, true) +
+          ", PRIMARY KEY ((run_id), timestamp, hidden_units)) "
           "WITH CLUSTERING ORDER BY (timestamp DESC, hidden_units DESC) AND default_time_to_live = " + mt,
       // Roll-ups (docs/rollups.md) live as long as their run, not its raw metrics.
       "CREATE TABLE IF NOT EXISTS " + ks +

@@ -11,39 +11,32 @@
 #include <nlohmann/json.hpp>
 
 #include "canopy/errors.h"
+#include "store/sqlite_columns.h"
 
 namespace canopy::store {
 namespace {
 
-const char* kSchema = R"sql(
+using namespace sqlitecol;
+using columns::kMetricColumns, columns::kRunColumns, columns::kTopologyColumns;
+
+// The tables; their columns come from canopy/columns.h.
+const std::string kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO schema_info VALUES ('version', '1');
 CREATE TABLE IF NOT EXISTS training_metrics (
-  run_id BLOB NOT NULL,
-  timestamp INTEGER NOT NULL,
-  step INTEGER NOT NULL,
-  epoch INTEGER, train_loss REAL, train_accuracy REAL, val_loss REAL, val_accuracy REAL,
-  learning_rate REAL, hidden_units INTEGER,
+  run_id BLOB NOT NULL, )sql" + definitions(kMetricColumns) + R"sql(,
   expires_at INTEGER,
   PRIMARY KEY (run_id, timestamp DESC, step DESC)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS training_runs (
-  run_id BLOB PRIMARY KEY,
-  start_time INTEGER, end_time INTEGER, duration_seconds REAL,
-  status TEXT NOT NULL DEFAULT '', dataset_name TEXT NOT NULL DEFAULT '', config_json TEXT NOT NULL DEFAULT '',
-  final_epoch INTEGER, final_train_loss REAL, final_train_accuracy REAL, final_val_loss REAL,
-  final_val_accuracy REAL, best_val_accuracy REAL, best_epoch INTEGER,
-  total_hidden_units INTEGER, total_parameters INTEGER,
-  tags TEXT NOT NULL DEFAULT '{}', notes TEXT NOT NULL DEFAULT '',
+  run_id BLOB PRIMARY KEY, )sql" + definitions(kRunColumns, /*skip run_id*/ 1) + R"sql(,
   expires_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS runs_by_time ON training_runs (start_time DESC, run_id);
 CREATE INDEX IF NOT EXISTS runs_by_dataset ON training_runs (dataset_name, start_time DESC);
 CREATE INDEX IF NOT EXISTS runs_by_status ON training_runs (status, start_time DESC);
 CREATE TABLE IF NOT EXISTS network_topology (
-  run_id BLOB NOT NULL, timestamp INTEGER NOT NULL, hidden_units INTEGER NOT NULL,
-  epoch INTEGER, input_size INTEGER, output_size INTEGER, total_parameters INTEGER,
-  topology_json TEXT,
+  )sql" + definitions(kTopologyColumns) + R"sql(,
   expires_at INTEGER,
   PRIMARY KEY (run_id, timestamp DESC, hidden_units DESC)
 ) WITHOUT ROWID;
@@ -57,78 +50,32 @@ CREATE TABLE IF NOT EXISTS metric_rollups (
 const char* kInsertRollup =
     "INSERT OR REPLACE INTO metric_rollups (run_id, level, bucket, data, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-const char* kInsertMetric = R"sql(
-INSERT INTO training_metrics (run_id, timestamp, step, epoch, train_loss, train_accuracy, val_loss,
-  val_accuracy, learning_rate, hidden_units, expires_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-ON CONFLICT (run_id, timestamp, step) DO UPDATE SET
-  epoch = COALESCE(excluded.epoch, epoch), train_loss = COALESCE(excluded.train_loss, train_loss),
-  train_accuracy = COALESCE(excluded.train_accuracy, train_accuracy),
-  val_loss = COALESCE(excluded.val_loss, val_loss), val_accuracy = COALESCE(excluded.val_accuracy, val_accuracy),
-  learning_rate = COALESCE(excluded.learning_rate, learning_rate),
-  hidden_units = COALESCE(excluded.hidden_units, hidden_units), expires_at = excluded.expires_at
-)sql";
+const std::string kInsertMetric = "INSERT INTO training_metrics (run_id, " + columns::column_list(kMetricColumns) +
+                                  ", expires_at) VALUES (?1, " + markers(kMetricColumns, 2) + ", ?" +
+                                  std::to_string(2 + columns::column_count(kMetricColumns)) +
+                                  ") ON CONFLICT (run_id, timestamp, step) DO UPDATE SET " +
+                                  merge_clause(kMetricColumns) + ", expires_at = excluded.expires_at";
+const int kMetricExpiresAt = 2 + static_cast<int>(columns::column_count(kMetricColumns));
 
-const char* kUpsertRun = R"sql(
-INSERT INTO training_runs (run_id, start_time, end_time, duration_seconds, status, dataset_name, config_json,
-  final_epoch, final_train_loss, final_train_accuracy, final_val_loss, final_val_accuracy, best_val_accuracy,
-  best_epoch, total_hidden_units, total_parameters, tags, notes, expires_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-ON CONFLICT (run_id) DO UPDATE SET
-  start_time = COALESCE(excluded.start_time, start_time), end_time = COALESCE(excluded.end_time, end_time),
-  duration_seconds = COALESCE(excluded.duration_seconds, duration_seconds), status = excluded.status,
-  dataset_name = excluded.dataset_name, config_json = excluded.config_json,
-  final_epoch = COALESCE(excluded.final_epoch, final_epoch),
-  final_train_loss = COALESCE(excluded.final_train_loss, final_train_loss),
-  final_train_accuracy = COALESCE(excluded.final_train_accuracy, final_train_accuracy),
-  final_val_loss = COALESCE(excluded.final_val_loss, final_val_loss),
-  final_val_accuracy = COALESCE(excluded.final_val_accuracy, final_val_accuracy),
-  best_val_accuracy = COALESCE(excluded.best_val_accuracy, best_val_accuracy),
-  best_epoch = COALESCE(excluded.best_epoch, best_epoch),
-  total_hidden_units = COALESCE(excluded.total_hidden_units, total_hidden_units),
-  total_parameters = COALESCE(excluded.total_parameters, total_parameters),
-  tags = excluded.tags, notes = excluded.notes, expires_at = excluded.expires_at
-)sql";
+const std::string kUpsertRun = "INSERT INTO training_runs (" + columns::column_list(kRunColumns) +
+                               ", expires_at) VALUES (" + markers(kRunColumns, 1) + ", ?" +
+                               std::to_string(1 + columns::column_count(kRunColumns)) +
+                               ") ON CONFLICT (run_id) DO UPDATE SET " + merge_clause(kRunColumns) +
+                               ", expires_at = excluded.expires_at";
+const int kRunExpiresAt = 1 + static_cast<int>(columns::column_count(kRunColumns));
 
-const char* kRunColumns =
-    "run_id, start_time, end_time, duration_seconds, status, dataset_name, config_json, final_epoch, "
-    "final_train_loss, final_train_accuracy, final_val_loss, final_val_accuracy, best_val_accuracy, best_epoch, "
-    "total_hidden_units, total_parameters, tags, notes";
+const std::string kRunColumnList = columns::column_list(kRunColumns);
+
+const std::string kInsertTopology = "INSERT OR REPLACE INTO network_topology (" +
+                                    columns::column_list(kTopologyColumns) + ", expires_at) VALUES (" +
+                                    markers(kTopologyColumns, 1) + ", ?" +
+                                    std::to_string(1 + columns::column_count(kTopologyColumns)) + ")";
+const int kTopologyExpiresAt = 1 + static_cast<int>(columns::column_count(kTopologyColumns));
 
 const char* kLive = "(expires_at IS NULL OR expires_at > ?99)";
 
 std::int64_t now_millis() { return now_ms().time_since_epoch().count(); }
 
-// SQLite turns NaN into NULL on bind; NaN is stored as the text 'NaN'
-// instead (±Inf are stored as REAL and come back intact).
-void bind_double(sqlite3_stmt* s, int i, const std::optional<double>& v) {
-  if (!v) {
-    sqlite3_bind_null(s, i);
-  } else if (std::isnan(*v)) {
-    sqlite3_bind_text(s, i, "NaN", 3, SQLITE_STATIC);
-  } else {
-    sqlite3_bind_double(s, i, *v);
-  }
-}
-template <typename T>
-void bind_int(sqlite3_stmt* s, int i, const std::optional<T>& v) {
-  if (v) {
-    sqlite3_bind_int64(s, i, static_cast<std::int64_t>(*v));
-  } else {
-    sqlite3_bind_null(s, i);
-  }
-}
-void bind_ts(sqlite3_stmt* s, int i, const std::optional<Timestamp>& v) {
-  if (v) {
-    sqlite3_bind_int64(s, i, v->time_since_epoch().count());
-  } else {
-    sqlite3_bind_null(s, i);
-  }
-}
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void bind_uuid(sqlite3_stmt* s, int i, const Uuid& u) { sqlite3_bind_blob(s, i, u.bytes().data(), 16, SQLITE_TRANSIENT); }
 void bind_expiry(sqlite3_stmt* s, int i, std::int64_t ttl_seconds) {
   if (ttl_seconds > 0) {
     sqlite3_bind_int64(s, i, now_millis() + ttl_seconds * 1000);
@@ -137,62 +84,10 @@ void bind_expiry(sqlite3_stmt* s, int i, std::int64_t ttl_seconds) {
   }
 }
 
-std::optional<double> col_double(sqlite3_stmt* s, int i) {
-  switch (sqlite3_column_type(s, i)) {
-    case SQLITE_NULL:
-      return std::nullopt;
-    case SQLITE_TEXT:
-      return std::nan("");
-    default:
-      return sqlite3_column_double(s, i);
-  }
-}
-std::optional<std::int32_t> col_int32(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return static_cast<std::int32_t>(sqlite3_column_int64(s, i));
-}
-std::optional<std::int64_t> col_int64(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return sqlite3_column_int64(s, i);
-}
-std::optional<Timestamp> col_ts(sqlite3_stmt* s, int i) {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
-  return Timestamp(std::chrono::milliseconds(sqlite3_column_int64(s, i)));
-}
-std::string col_text(sqlite3_stmt* s, int i) {
-  auto p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
-           : std::string();
-}
-Uuid col_uuid(sqlite3_stmt* s, int i) {
-  std::array<std::uint8_t, 16> b{};
-  if (sqlite3_column_bytes(s, i) == 16) std::memcpy(b.data(), sqlite3_column_blob(s, i), 16);
-  return Uuid(b);
-}
 
 Run read_run(sqlite3_stmt* s) {
   Run r;
-  r.run_id = col_uuid(s, 0);
-  r.start_time = col_ts(s, 1);
-  r.end_time = col_ts(s, 2);
-  r.duration_seconds = col_double(s, 3);
-  r.status = col_text(s, 4);
-  r.dataset_name = col_text(s, 5);
-  r.config_json = col_text(s, 6);
-  r.final_epoch = col_int32(s, 7);
-  r.final_train_loss = col_double(s, 8);
-  r.final_train_accuracy = col_double(s, 9);
-  r.final_val_loss = col_double(s, 10);
-  r.final_val_accuracy = col_double(s, 11);
-  r.best_val_accuracy = col_double(s, 12);
-  r.best_epoch = col_int32(s, 13);
-  r.total_hidden_units = col_int32(s, 14);
-  r.total_parameters = col_int64(s, 15);
-  auto tags = nlohmann::json::parse(col_text(s, 16), nullptr, false);
-  if (tags.is_object()) {
-    for (auto& [k, v] : tags.items()) r.tags[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  }
-  r.notes = col_text(s, 17);
+  read_row(kRunColumns, s, r);
   return r;
 }
 
@@ -281,7 +176,7 @@ SqliteBackend::SqliteBackend(SqliteOptions options) : opt_(std::move(options)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     d->exec(opt_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "setting synchronous");
-    if (writer) d->exec(kSchema, "applying schema");
+    if (writer) d->exec(kSchema.c_str(), "applying schema");
     return d;
   };
   write_ = open(true);
@@ -333,16 +228,8 @@ SinkResult SqliteBackend::write_batch(std::span<const MetricRecord> batch, std::
   for (const MetricRecord& r : batch) {
     const Metric& m = r.metric;
     bind_uuid(s, 1, r.run_id);
-    bind_ts(s, 2, m.timestamp);
-    bind_int(s, 3, m.step);
-    bind_int(s, 4, m.epoch);
-    bind_double(s, 5, m.train_loss);
-    bind_double(s, 6, m.train_accuracy);
-    bind_double(s, 7, m.val_loss);
-    bind_double(s, 8, m.val_accuracy);
-    bind_double(s, 9, m.learning_rate);
-    bind_int(s, 10, m.hidden_units);
-    bind_expiry(s, 11, opt_.ttl_metrics_seconds);
+    bind_row(kMetricColumns, s, 2, m);
+    bind_expiry(s, kMetricExpiresAt, opt_.ttl_metrics_seconds);
     if (sqlite3_step(s) != SQLITE_DONE) {
       sqlite3_reset(s);
       return failed("inserting metrics");
@@ -377,32 +264,15 @@ void SqliteBackend::put_run(const Run& r) {
   std::lock_guard lk(write_mu_);
   if (!write_) throw Error("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = write_->stmt(kUpsertRun);
-  bind_uuid(s, 1, r.run_id);
-  bind_ts(s, 2, r.start_time);
-  bind_ts(s, 3, r.end_time);
-  bind_double(s, 4, r.duration_seconds);
-  bind_text(s, 5, r.status);
-  bind_text(s, 6, r.dataset_name);
-  bind_text(s, 7, r.config_json);
-  bind_int(s, 8, r.final_epoch);
-  bind_double(s, 9, r.final_train_loss);
-  bind_double(s, 10, r.final_train_accuracy);
-  bind_double(s, 11, r.final_val_loss);
-  bind_double(s, 12, r.final_val_accuracy);
-  bind_double(s, 13, r.best_val_accuracy);
-  bind_int(s, 14, r.best_epoch);
-  bind_int(s, 15, r.total_hidden_units);
-  bind_int(s, 16, r.total_parameters);
-  bind_text(s, 17, nlohmann::json(r.tags).dump());
-  bind_text(s, 18, r.notes);
-  bind_expiry(s, 19, opt_.ttl_runs_seconds);
+  bind_row(kRunColumns, s, 1, r);
+  bind_expiry(s, kRunExpiresAt, opt_.ttl_runs_seconds);
   write_->step_done(s, ("writing run " + r.run_id.str()).c_str());
 }
 
 std::optional<Run> SqliteBackend::get_run(const Uuid& run_id) {
   std::lock_guard lk(read_mu_);
   if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT ") + kRunColumns + " FROM training_runs WHERE run_id = ?1 AND " + kLive);
+  sqlite3_stmt* s = read_->stmt("SELECT " + kRunColumnList + " FROM training_runs WHERE run_id = ?1 AND " + kLive);
   bind_uuid(s, 1, run_id);
   sqlite3_bind_int64(s, 99, now_millis());
   int rc = sqlite3_step(s);
@@ -444,7 +314,7 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
   if (after) where += "(start_time < ?3 OR (start_time = ?3 AND run_id > ?4)) AND ";
   std::lock_guard lk(read_mu_);
   if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT ") + kRunColumns + " FROM training_runs WHERE " + where +
+  sqlite3_stmt* s = read_->stmt("SELECT " + kRunColumnList + " FROM training_runs WHERE " + where +
                                 kLive + " ORDER BY start_time DESC, run_id LIMIT ?98");
   if (q.status) bind_text(s, 1, *q.status);
   if (q.dataset) bind_text(s, 2, *q.dataset);
@@ -498,11 +368,11 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
                                                 int limit) {
   std::lock_guard lk(read_mu_);
   if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(
-      std::string("SELECT timestamp, step, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, "
-                  "hidden_units FROM training_metrics WHERE run_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 "
-                  "AND (timestamp, step) < (?4, ?5) AND ") +
-      kLive + " ORDER BY timestamp DESC, step DESC LIMIT ?6");
+  static const std::string kSelect = "SELECT " + columns::column_list(kMetricColumns) +
+                                     " FROM training_metrics WHERE run_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 "
+                                     "AND (timestamp, step) < (?4, ?5) AND " + kLive +
+                                     " ORDER BY timestamp DESC, step DESC LIMIT ?6";
+  sqlite3_stmt* s = read_->stmt(kSelect);
   bind_uuid(s, 1, run_id);
   sqlite3_bind_int64(s, 2, start ? start->time_since_epoch().count() : INT64_MIN);
   std::int64_t hi = end ? end->time_since_epoch().count() : INT64_MAX;
@@ -517,15 +387,7 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     Metric m;
-    m.timestamp = col_ts(s, 0);
-    m.step = col_int32(s, 1);
-    m.epoch = col_int32(s, 2);
-    m.train_loss = col_double(s, 3);
-    m.train_accuracy = col_double(s, 4);
-    m.val_loss = col_double(s, 5);
-    m.val_accuracy = col_double(s, 6);
-    m.learning_rate = col_double(s, 7);
-    m.hidden_units = col_int32(s, 8);
+    read_row(kMetricColumns, s, m);
     out.push_back(m);
   }
   sqlite3_reset(s);
@@ -536,27 +398,20 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
 void SqliteBackend::put_topology(const NetworkTopology& t) {
   std::lock_guard lk(write_mu_);
   if (!write_) throw Error("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = write_->stmt(
-      "INSERT OR REPLACE INTO network_topology (run_id, timestamp, hidden_units, epoch, input_size, output_size, "
-      "total_parameters, topology_json, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  bind_uuid(s, 1, t.run_id);
-  sqlite3_bind_int64(s, 2, t.timestamp.time_since_epoch().count());
-  sqlite3_bind_int64(s, 3, t.hidden_units);
-  sqlite3_bind_int64(s, 4, t.epoch);
-  sqlite3_bind_int64(s, 5, t.input_size);
-  sqlite3_bind_int64(s, 6, t.output_size);
-  sqlite3_bind_int64(s, 7, t.total_parameters);
-  bind_text(s, 8, t.topology_json);
-  bind_expiry(s, 9, opt_.ttl_metrics_seconds);
+  sqlite3_stmt* s = write_->stmt(kInsertTopology);
+  bind_row(kTopologyColumns, s, 1, t);
+  bind_expiry(s, kTopologyExpiresAt, opt_.ttl_metrics_seconds);
   write_->step_done(s, ("writing topology of run " + t.run_id.str()).c_str());
 }
 
 std::vector<NetworkTopology> SqliteBackend::query_topology(const Uuid& run_id, int limit) {
   std::lock_guard lk(read_mu_);
   if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT timestamp, hidden_units, epoch, input_size, output_size, "
-                                            "total_parameters, topology_json FROM network_topology WHERE run_id = ?1 "
-                                            "AND ") +
+  // run_id, the first column, is known: not selected (read_row skips it).
+  static const std::string kTopologySelect =
+      "SELECT " + columns::column_list(kTopologyColumns).substr(std::string_view("run_id, ").size()) +
+      " FROM network_topology WHERE run_id = ?1 AND ";
+  sqlite3_stmt* s = read_->stmt(kTopologySelect +
                                 kLive + " ORDER BY timestamp DESC, hidden_units DESC LIMIT ?2");
   bind_uuid(s, 1, run_id);
   sqlite3_bind_int64(s, 2, limit);
@@ -566,13 +421,7 @@ std::vector<NetworkTopology> SqliteBackend::query_topology(const Uuid& run_id, i
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     NetworkTopology t;
     t.run_id = run_id;
-    t.timestamp = Timestamp(std::chrono::milliseconds(sqlite3_column_int64(s, 0)));
-    t.hidden_units = static_cast<std::int32_t>(sqlite3_column_int64(s, 1));
-    t.epoch = static_cast<std::int32_t>(sqlite3_column_int64(s, 2));
-    t.input_size = static_cast<std::int32_t>(sqlite3_column_int64(s, 3));
-    t.output_size = static_cast<std::int32_t>(sqlite3_column_int64(s, 4));
-    t.total_parameters = sqlite3_column_int64(s, 5);
-    t.topology_json = col_text(s, 6);
+    read_row(kTopologyColumns, s, t, 0, /*skip run_id*/ 1);
     out.push_back(std::move(t));
   }
   sqlite3_reset(s);
