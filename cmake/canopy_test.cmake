@@ -14,3 +14,8 @@ function(canopy_add_test)
   endif()
   set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
 endfunction()
+
+# Runs the project's venv Python (.venv from scripts/setup): tests written in
+# Python use it as their command, so they are registered even before the venv
+# exists and then fail saying to run scripts/setup.
+set(CANOPY_VENV_PYTHON_WRAPPER ${PROJECT_SOURCE_DIR}/tests/with_venv_python.sh)

@@ -1,6 +1,6 @@
 // Canopy Store configuration: plain structs with defaults, mirroring the YAML
-// keys one to one (the Cassandra Integration Reference's `backend.cassandra`
-// keys plus our own). Loading and validation live in src/config/; see
+// keys one to one (the reference's `backend.cassandra` keys, docs/schema.md,
+// plus our own). Loading and validation live in src/config/; see
 // docs/config.md for every key, its environment variable and its limits.
 #pragma once
 

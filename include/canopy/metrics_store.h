@@ -107,19 +107,22 @@ class MetricsStore {
   virtual std::optional<Run> get_run(const Uuid& run_id) = 0;
 
   // Up to `limit` runs, newest start_time first; only those whose status
-  // equals `status` when given. Reads O(limit) rows. limit < 1 →
-  // InvalidArgument.
+  // equals `status` when given. Reads O(limit) rows without `status`; with
+  // it, Cassandra reads every run newer than the limit-th match (every run
+  // when fewer match; docs/schema.md). limit < 1 → InvalidArgument.
   virtual std::vector<Run> list_runs(int limit = 100,
                                      const std::optional<std::string>& status = std::nullopt) = 0;
 
-  // Up to `limit` runs of one dataset, newest start_time first.
+  // Up to `limit` runs of one dataset, newest start_time first. Cassandra
+  // reads every run of the dataset (its index is unordered).
   virtual std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit = 100) = 0;
 
   // Up to query.limit runs, newest start_time first, with every filter of
   // `query` applied; query.after pages on from the run of that id (the last
   // one of the previous page). An `after` run that does not exist →
-  // NotFound. Reads O(limit) rows without filters; with a status or
-  // dataset filter on Cassandra it may read the runs filtered out too.
+  // NotFound. Reads O(limit) rows without filters or `after`; on Cassandra
+  // a filter reads every run newer than the limit-th match, the ones
+  // filtered out too (docs/schema.md).
   virtual std::vector<Run> list_runs(const RunQuery& query) = 0;
 
   // Up to `limit` metrics of a run with start <= timestamp < end, newest

@@ -16,7 +16,7 @@ def pytest_configure(config):
 
 
 def cassandra_hosts():
-    return [h.strip() for h in os.environ.get("CANOPY_TEST_HOSTS", "127.0.0.1").split(",") if h.strip()]
+    return [h.strip() for h in os.environ.get("CANOPY_TEST_HOSTS", "").split(",") if h.strip()] or ["127.0.0.1"]
 
 
 def sqlite_config(directory):

@@ -138,20 +138,9 @@ struct SqliteBackend::Db {
   }
 };
 
-std::string default_sqlite_path() {
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  std::string base;
-  if (xdg && *xdg) {
-    base = xdg;
-  } else {
-    const char* home = std::getenv("HOME");
-    base = std::string(home && *home ? home : ".") + "/.local/share";
-  }
-  return base + "/canopy-store/metrics.db";
-}
-
 SqliteBackend::SqliteBackend(SqliteOptions options) : opt_(std::move(options)) {
-  if (opt_.path.empty()) opt_.path = default_sqlite_path();
+  // The default path is the config's (default_embedded_path), filled in by open_store.
+  if (opt_.path.empty()) throw InvalidArgument("SqliteBackend: no database path");
   std::filesystem::path p(opt_.path);
   if (p.has_parent_path()) {
     std::error_code ec;

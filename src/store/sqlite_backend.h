@@ -25,7 +25,7 @@ struct sqlite3_stmt;
 namespace canopy::store {
 
 struct SqliteOptions {
-  std::string path;                 // database file (created with its directory)
+  std::string path;                 // database file (created with its directory); required
   std::int64_t ttl_metrics_seconds = 0;  // 0 = never expire (metrics and topology)
   std::int64_t ttl_runs_seconds = 0;
   bool synchronous_full = false;    // PRAGMA synchronous=FULL instead of NORMAL
@@ -66,9 +66,5 @@ class SqliteBackend final : public StoreBackend {
   std::mutex read_mu_;
   std::unique_ptr<Db> read_;
 };
-
-// Default database path: $XDG_DATA_HOME/canopy-store/metrics.db, else
-// $HOME/.local/share/canopy-store/metrics.db.
-std::string default_sqlite_path();
 
 }  // namespace canopy::store

@@ -1,6 +1,7 @@
 // open_store(): picks the backend the config names and starts the writer.
 #include <filesystem>
 
+#include "canopy/config.h"
 #include "canopy/errors.h"
 #include "canopy/metrics_store.h"
 #include "store/cassandra_backend.h"
@@ -10,10 +11,20 @@
 namespace canopy {
 namespace store {
 
+namespace {
+
+// A Config built by hand (not by load_config) may leave the path empty; the
+// default is computed where load_config computes it, never a second way.
+std::string embedded_path(const Config& config) {
+  return config.embedded.path.empty() ? default_embedded_path(process_environment()) : config.embedded.path;
+}
+
+}  // namespace
+
 std::unique_ptr<StoreBackend> open_backend(const Config& config) {
   if (config.cassandra.enabled) return make_cassandra_backend(config);
   SqliteOptions o;
-  o.path = config.embedded.path.empty() ? default_sqlite_path() : config.embedded.path;
+  o.path = embedded_path(config);
   o.ttl_metrics_seconds = config.ttl.metrics_seconds;
   o.ttl_runs_seconds = config.ttl.runs_seconds;
   return std::make_unique<SqliteBackend>(o);
@@ -32,7 +43,7 @@ WriterOptions writer_options(const Config& config) {
   w.spool_dir = config.writer.spool_dir;
   if (w.spool_dir.empty()) {  // a Config built by hand, not by load_config
     Config with_path = config;
-    if (with_path.embedded.path.empty()) with_path.embedded.path = default_sqlite_path();
+    with_path.embedded.path = embedded_path(config);
     w.spool_dir = default_spool_dir(with_path);
   }
   return w;

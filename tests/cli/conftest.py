@@ -3,9 +3,13 @@ fresh embedded store in a temporary folder (or the real Cassandra node)."""
 import json
 import os
 import subprocess
+import sys
 import uuid
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))  # tests/: cassandra_hosts
+from cassandra_hosts import first_cassandra_host  # noqa: E402
 
 BINARY = os.environ.get("CANOPY_STORE_BIN", os.path.join(os.path.dirname(__file__), "../../build/canopy-store"))
 
@@ -51,7 +55,7 @@ def bare_cli(tmp_path):
 @pytest.fixture
 def cassandra_cli(tmp_path):
     """canopy-store on the real Cassandra node, in a keyspace of its own."""
-    host = os.environ.get("CANOPY_TEST_HOSTS", "127.0.0.1").split(",")[0]
+    host = first_cassandra_host()
     keyspace = "cli_test_" + uuid.uuid4().hex[:8]
     config = tmp_path / "canopy.yaml"
     config.write_text(f"""

@@ -1,36 +1,19 @@
 // The conformance suite against the real Cassandra node (label integration):
 // host from CANOPY_TEST_HOSTS (default 127.0.0.1), one fresh keyspace per
 // test (SimpleStrategy, RF 1), dropped at the end.
-#include <cstdlib>
-#include <sstream>
-
 #include "canopy/uuid.h"
 #include "conformance/store_conformance.h"
 #include "cql/session.h"
+#include "integration/test_hosts.h"
 
 namespace canopy::conformance {
-namespace {
-
-std::vector<std::string> test_hosts() {
-  const char* env = std::getenv("CANOPY_TEST_HOSTS");
-  std::string s = env && *env ? env : "127.0.0.1";
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string h;
-  while (std::getline(ss, h, ',')) {
-    if (!h.empty()) out.push_back(h);
-  }
-  return out;
-}
-
-}  // namespace
 
 const char* backend_name() { return "cassandra"; }
 
 Config fresh_config(const std::string& scratch) {
   Config c;
   c.cassandra.enabled = true;
-  c.cassandra.contact_points = test_hosts();
+  c.cassandra.contact_points = canopy_test::test_hosts();
   c.cassandra.pool_size = 2;
   c.cassandra.keyspace = "store_conf_" + Uuid::random().str().substr(0, 8);
   c.cassandra.replication_class = "SimpleStrategy";

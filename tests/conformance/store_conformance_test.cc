@@ -9,6 +9,7 @@
 
 #include "canopy/errors.h"
 #include "canopy/metrics_store.h"
+#include "conformance/expiry_wait.h"
 #include "conformance/store_conformance.h"
 #include "unit/store_test_util.h"
 
@@ -361,18 +362,24 @@ TEST_F(StoreConformance, DataSurvivesClosingAndReopening) {
 }
 
 TEST_F(StoreConformance, MetricsExpireAfterTheirTtlButRunsWithoutTtlStay) {
-  store_->close();
-  config_.ttl.metrics_seconds = 1;
-  config_.ttl.runs_seconds = 0;
-  store_ = open_store(config_);
-  Uuid id = new_run();
-  Metric m;  // timestamp now: TTL counts from the write
-  m.epoch = 1;
-  store_->store_metric(id, m);
-  store_->flush_metrics();
-  std::this_thread::sleep_for(2500ms);
-  EXPECT_TRUE(store_->query_metrics(id).empty()) << backend_name();
-  EXPECT_TRUE(store_->get_run(id));
+  Uuid id;
+  const int ttl = read_back_before_expiry([&](int ttl_seconds, ExpiryClock::time_point& written) {
+    store_->close();
+    config_.ttl.metrics_seconds = ttl_seconds;
+    config_.ttl.runs_seconds = 0;
+    store_ = open_store(config_);
+    id = new_run();
+    Metric m;  // timestamp now: TTL counts from the write
+    m.epoch = 1;
+    written = ExpiryClock::now();
+    store_->store_metric(id, m);
+    store_->flush_metrics();
+    return store_->query_metrics(id).size() == 1;
+  });
+  ASSERT_GT(ttl, 0) << backend_name() << ": the metric was never seen before it expired";
+  EXPECT_TRUE(eventually_expired([&] { return store_->query_metrics(id).empty(); }, std::chrono::seconds(ttl + 60)))
+      << backend_name() << ": the metric is still there 60 s after its TTL of " << ttl << " s";
+  EXPECT_TRUE(store_->get_run(id)) << backend_name() << ": the run, without TTL, expired too";
 }
 
 }  // namespace

@@ -7,10 +7,10 @@
 #include <cmath>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "canopy/errors.h"
 #include "canopy/metrics_store.h"
+#include "conformance/expiry_wait.h"
 #include "conformance/store_conformance.h"
 #include "store/rollup.h"
 #include "store/series_reader.h"
@@ -311,24 +311,29 @@ TEST_F(StoreSeries, RebuildRollupsOfARunRecordedWithoutThem) {
 }
 
 TEST_F(StoreSeries, RollupsOutliveTheirRawMetrics) {
-  store_->close();
-  config_.ttl.metrics_seconds = 2;
-  config_.ttl.runs_seconds = 0;
-  store_ = open_store(config_);
-  Uuid id = new_run();
-  for (int i = 0; i < 5'000; ++i) {
-    Metric m;  // timestamp now: TTL counts from the write
-    m.epoch = i;
-    m.val_accuracy = i / 5'000.0;
-    store_->store_metric(id, m);
-  }
-  store_->flush_metrics();
-  ASSERT_EQ(store_->query_metrics(id, std::nullopt, std::nullopt, 1).size(), 1u) << "seen before expiry";
+  Uuid id;
+  const int ttl = read_back_before_expiry([&](int ttl_seconds, ExpiryClock::time_point& written) {
+    store_->close();
+    config_.ttl.metrics_seconds = ttl_seconds;
+    config_.ttl.runs_seconds = 0;
+    store_ = open_store(config_);
+    id = new_run();
+    written = ExpiryClock::now();
+    for (int i = 0; i < 5'000; ++i) {
+      Metric m;  // timestamp now: TTL counts from the write
+      m.epoch = i;
+      m.val_accuracy = i / 5'000.0;
+      store_->store_metric(id, m);
+    }
+    store_->flush_metrics();
+    return store_->query_metrics(id, std::nullopt, std::nullopt, 10'000).size() == 5'000u;
+  });
+  ASSERT_GT(ttl, 0) << "raw metrics never seen before they expired";
   const RunSummary before = store_->summary(id);
   const Series curve = store_->series(id, "val_accuracy", 100);
   ASSERT_EQ(before.metrics, 5'000u);
-  std::this_thread::sleep_for(3500ms);
-  EXPECT_TRUE(store_->query_metrics(id).empty()) << "raw metrics expired";
+  ASSERT_TRUE(eventually_expired([&] { return store_->query_metrics(id).empty(); }, std::chrono::seconds(ttl + 60)))
+      << "raw metrics still there 60 s after their TTL of " << ttl << " s";
   expect_same_summary(store_->summary(id), before);
   EXPECT_EQ(store_->series(id, "val_accuracy", 100).points, curve.points);
   // A new process writing the run again does not rebuild over the expired rows.

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -15,6 +16,9 @@ import urllib.request
 import uuid
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))  # tests/: cassandra_hosts
+from cassandra_hosts import first_cassandra_host  # noqa: E402
 
 BINARY = os.environ.get("CANOPY_STORE_BIN", os.path.join(os.path.dirname(__file__), "../../build/canopy-store"))
 
@@ -143,7 +147,7 @@ def store(tmp_path):
 @pytest.fixture
 def cassandra_keyspace():
     """A keyspace of its own for each test, dropped after it."""
-    host = os.environ.get("CANOPY_TEST_HOSTS", "127.0.0.1").split(",")[0]
+    host = first_cassandra_host()
     keyspace = "http_test_" + uuid.uuid4().hex[:8]
     yield host, keyspace
     from cassandra.cluster import Cluster

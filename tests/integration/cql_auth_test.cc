@@ -9,7 +9,7 @@ namespace {
 
 cql::SessionOptions AuthOptions() {
   cql::SessionOptions o;
-  o.contact_points = cql_test::HostsFromEnv("CANOPY_AUTH_HOST", "127.0.0.11");
+  o.contact_points = canopy_test::auth_hosts();
   o.pool_size = 1;
   o.connect_timeout = std::chrono::seconds(10);
   return o;

@@ -20,9 +20,7 @@ namespace {
 
 using cql::Value;
 
-std::vector<std::string> ClusterHosts() {
-  return cql_test::HostsFromEnv("CANOPY_CLUSTER_HOSTS", "127.0.0.1,127.0.0.2,127.0.0.3");
-}
+std::vector<std::string> ClusterHosts() { return canopy_test::cluster_hosts(); }
 
 cql::SessionOptions ClusterOptions() {
   cql::SessionOptions o;

@@ -19,7 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using cql::Value;
 
-std::string FirstHost() { return cql_test::HostsFromEnv("CANOPY_TEST_HOSTS", "127.0.0.1")[0]; }
+std::string FirstHost() { return canopy_test::first_test_host(); }
 
 int NodeScript(const std::string& command) {
   std::string host = FirstHost();

@@ -12,8 +12,11 @@ import uuid
 from cassandra.cluster import Cluster
 from cassandra.util import Date, Time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # tests/: cassandra_hosts
+from cassandra_hosts import first_cassandra_host  # noqa: E402
+
 writer = sys.argv[1]
-host = sys.argv[2] if len(sys.argv) > 2 else os.environ.get("CANOPY_TEST_HOSTS", "127.0.0.1").split(",")[0]
+host = sys.argv[2] if len(sys.argv) > 2 else first_cassandra_host()
 subprocess.run([writer, host], check=True)
 
 cluster = Cluster([host], port=9042, protocol_version=4)

@@ -1,29 +1,17 @@
-// Shared helpers of the CQL client's integration tests: hosts from the
-// environment (see scripts/test), a session factory and a scratch keyspace.
+// Shared helpers of the CQL client's integration tests: a session factory
+// for the test node (integration/test_hosts.h) and a scratch keyspace.
 #pragma once
 
-#include <cstdlib>
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include "cql/session.h"
+#include "integration/test_hosts.h"
 
 namespace cql_test {
 
-inline std::vector<std::string> HostsFromEnv(const char* var, const char* fallback) {
-  const char* v = std::getenv(var);
-  std::string s = v && *v ? v : fallback;
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string h; std::getline(ss, h, ',');)
-    if (!h.empty()) out.push_back(h);
-  return out;
-}
-
 inline cql::SessionOptions TestOptions() {
   cql::SessionOptions o;
-  o.contact_points = HostsFromEnv("CANOPY_TEST_HOSTS", "127.0.0.1");
+  o.contact_points = canopy_test::test_hosts();
   o.pool_size = 2;
   o.connect_timeout = std::chrono::seconds(10);
   o.request_timeout = std::chrono::seconds(12);  // above the server's 2 s write timeout

@@ -6,7 +6,10 @@ import sys
 
 from cassandra.cluster import Cluster
 
-host = os.environ.get("CANOPY_TEST_HOST", "127.0.0.1")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # tests/: cassandra_hosts
+from cassandra_hosts import first_cassandra_host  # noqa: E402
+
+host = first_cassandra_host()
 cluster = Cluster([host], port=9042, protocol_version=4)
 session = cluster.connect()
 version = session.execute("SELECT release_version FROM system.local").one().release_version

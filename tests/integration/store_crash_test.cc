@@ -16,6 +16,7 @@
 #include "canopy/metrics_store.h"
 #ifdef STORE_CRASH_CASSANDRA
 #include "cql/session.h"
+#include "integration/test_hosts.h"
 #endif
 #include "unit/store_test_util.h"
 
@@ -56,9 +57,7 @@ class StoreCrash : public ::testing::Test {
   void SetUp() override {
     common_ = {"--run", run_.str(), "--spool", tmp_.path() + "/spool", "--durability", "each"};
 #ifdef STORE_CRASH_CASSANDRA
-    const char* env = std::getenv("CANOPY_TEST_HOSTS");
-    std::string hosts = env && *env ? env : "127.0.0.1";
-    host_ = hosts.substr(0, hosts.find(','));
+    host_ = canopy_test::first_test_host();
     keyspace_ = "store_crash_" + Uuid::random().str().substr(0, 8);
     for (const std::string& s : std::vector<std::string>{"--cassandra", host_, "--keyspace", keyspace_}) common_.push_back(s);
     config_.cassandra.enabled = true;

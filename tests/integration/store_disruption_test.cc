@@ -1,5 +1,6 @@
 // Stops a Cassandra node of our own in the middle of a stream of 100,000
-// metrics and starts it again; after flush_metrics every metric is there.
+// metrics and starts it again once the writer's buffer has spilled into the
+// spool; after flush_metrics every metric is there, the spooled ones replayed.
 //
 // The node is 127.0.0.<CANOPY_DISRUPT_FIRST_IP> (default 31), never the
 // shared node at 127.0.0.1. The test starts it with scripts/cassandra if it
@@ -82,7 +83,10 @@ TEST(StoreDisruption, AllOf100000MetricsArriveAcrossANodeStopAndStart) {
   while (stored < 20'000) std::this_thread::sleep_for(10ms);
   ASSERT_EQ(cassandra("stop"), 0);
   const int at_stop = stored;
-  while (stored < std::min(kTotal, at_stop + 10'000)) std::this_thread::sleep_for(10ms);
+  // The node stays down until the buffer has overflowed into the spool, so
+  // the test always covers the spill and its replay.
+  while (store->counters().spooled == 0 && stored < kTotal) std::this_thread::sleep_for(10ms);
+  EXPECT_GT(store->counters().spooled, 0u) << "every metric was stored before the buffer overflowed";
   ASSERT_EQ(cassandra("start"), 0);
   const int at_start = stored;
   producer.join();
@@ -95,6 +99,7 @@ TEST(StoreDisruption, AllOf100000MetricsArriveAcrossANodeStopAndStart) {
   EXPECT_EQ(wc.stored, static_cast<std::uint64_t>(kTotal));
   EXPECT_EQ(wc.dropped, 0u);
   EXPECT_GT(wc.retried, 0u) << "the node stop did not make any write fail";
+  EXPECT_EQ(wc.replayed, wc.spooled) << "every spooled metric is replayed";
 
   std::set<int> epochs;
   std::uint64_t rows = store->scan_metrics(run, std::nullopt, std::nullopt, [&](const Metric& m) {

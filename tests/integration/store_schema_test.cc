@@ -2,11 +2,10 @@
 // idempotent, the reference's fixes in place, replication warnings.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include "canopy/config.h"
 #include "canopy/uuid.h"
 #include "cql/session.h"
+#include "integration/test_hosts.h"
 #include "store/cassandra_schema.h"
 
 namespace canopy::store {
@@ -15,10 +14,8 @@ namespace {
 class StoreSchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* env = std::getenv("CANOPY_TEST_HOSTS");
-    std::string hosts = env && *env ? env : "127.0.0.1";
     cql::SessionOptions o;
-    o.contact_points = {hosts.substr(0, hosts.find(','))};
+    o.contact_points = {canopy_test::first_test_host()};
     o.pool_size = 1;
     session_ = cql::Session::Connect(o);
     config_.cassandra.keyspace = "store_schema_" + Uuid::random().str().substr(0, 8);

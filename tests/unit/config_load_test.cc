@@ -129,7 +129,8 @@ writer:
 }
 
 TEST(ConfigFile, TheReferenceExampleLoads) {
-  // The YAML block of the Cassandra Integration Reference, verbatim in shape.
+  // The reference's configuration example (docs/schema.md says what the
+  // reference is), verbatim in shape: numbers of seconds, null username.
   const Config c = load_yaml(R"(
 backend:
   cassandra:

@@ -1,5 +1,5 @@
 // Helpers shared by the store's tests: temporary directories, an in-memory
-// sink with scripted failures, a settable clock.
+// sink with scripted failures and holds, a settable clock.
 #pragma once
 
 #include <unistd.h>
@@ -38,13 +38,19 @@ class TempDir {
 };
 
 // Stores metrics in memory keyed like the real tables: (run, timestamp,
-// step) → metric, merging like an upsert. Can be told to fail.
+// step) → metric, merging like an upsert. Can be told to fail or to hold.
 class MemorySink final : public MetricSink {
  public:
   using Key = std::tuple<Uuid, std::int64_t, std::int32_t>;
 
   SinkResult write_metrics(std::span<const MetricRecord> batch) override {
-    std::lock_guard lk(mu_);
+    std::unique_lock lk(mu_);
+    if (hold_) {
+      ++held_calls_;
+      cv_.notify_all();
+      cv_.wait(lk, [&] { return !hold_; });
+      --held_calls_;
+    }
     ++calls_;
     batch_sizes_.push_back(batch.size());
     if (fail_next_ > 0 || fail_always_) {
@@ -67,6 +73,22 @@ class MemorySink final : public MetricSink {
   void fail_next(int n) {
     std::lock_guard lk(mu_);
     fail_next_ = n;
+  }
+  // While held, write_metrics waits inside the sink (like a backend that
+  // does not answer) until release().
+  void hold() {
+    std::lock_guard lk(mu_);
+    hold_ = true;
+  }
+  void release() {
+    std::lock_guard lk(mu_);
+    hold_ = false;
+    cv_.notify_all();
+  }
+  // Waits (bounded, generous) until a write_metrics call is held.
+  bool wait_held() {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, std::chrono::seconds(30), [&] { return held_calls_ > 0; });
   }
   void fail_always(bool on, bool fatal = false) {
     std::lock_guard lk(mu_);
@@ -112,6 +134,8 @@ class MemorySink final : public MetricSink {
   int fail_next_ = 0;
   bool fail_always_ = false;
   bool fatal_ = false;
+  bool hold_ = false;
+  int held_calls_ = 0;
   int failures_ = 0;
   int calls_ = 0;
   std::size_t writes_ = 0;

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -40,14 +41,21 @@ Metric metric(int epoch) {
   return m;
 }
 
-// Polls `pred` for up to 30 s (only to bound a broken test; never a speed check).
+// Polls `pred` for up to `bound`. The bound only ends a broken test; it is
+// never a speed check.
 template <typename Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 3000; ++i) {
+bool eventually_within(std::chrono::milliseconds bound, Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < deadline) {
     if (pred()) return true;
     std::this_thread::sleep_for(10ms);
   }
   return pred();
+}
+
+template <typename Pred>
+bool eventually(Pred pred) {
+  return eventually_within(30'000ms, pred);
 }
 
 TEST(StoreWriter, FlushReturnsOnceEveryStoredMetricIsInTheSink) {
@@ -369,19 +377,46 @@ TEST(StoreWriter, DropPolicyDropsOnlyWhenChosenAndCountsIt) {
   EXPECT_EQ(sink.rows(), 10u);
 }
 
-TEST(StoreWriter, BlockPolicyWaitsForRoomInsteadOfSpooling) {
+TEST(StoreWriter, BlockPolicyHoldsTheCallerInsideStoreUntilThereIsRoom) {
   TempDir tmp;
   MemorySink sink;
+  sink.hold();  // the first batch stays in the sink: nothing leaves the buffer
   WriterOptions o = options(tmp);
   o.overflow = OverflowPolicy::kBlock;
   o.buffer_capacity = 10;
   o.batch_size = 5;
   Writer w(sink, o);
-  Uuid run = Uuid::random();
-  for (int i = 0; i < 1000; ++i) w.store(run, metric(i));
+  const Uuid run = Uuid::random();
+  std::atomic<int> returned{0};
+  std::atomic<bool> released{false};
+  std::atomic<bool> eleventh_returned_after_release{false};
+  std::thread caller([&] {
+    for (int i = 0; i < 1000; ++i) {
+      w.store(run, metric(i));
+      if (i == 10) eleventh_returned_after_release = released.load();
+      ++returned;
+    }
+  });
+  ASSERT_TRUE(sink.wait_held());
+  // A batch is in flight but stays in the buffer until acknowledged, so ten
+  // metrics fill it and the eleventh call has no room.
+  ASSERT_TRUE(eventually([&] { return returned >= 10; }));
+  // A writer that did not block would return from the eleventh call at once;
+  // this bounded wait gives it the chance to show that. A blocking writer
+  // passes however long it is.
+  EXPECT_FALSE(eventually_within(500ms, [&] { return returned > 10; })) << "store returned with no room";
+  WriterCounters held = w.counters();
+  EXPECT_EQ(held.stored, 10u);
+  EXPECT_EQ(held.spooled, 0u);
+  EXPECT_EQ(held.dropped, 0u);
+  released = true;
+  sink.release();
+  caller.join();
+  EXPECT_TRUE(eleventh_returned_after_release) << "the eleventh store returned while the sink held";
   w.flush(30s);
   EXPECT_EQ(sink.rows(), 1000u);
   EXPECT_EQ(w.counters().spooled, 0u);
+  EXPECT_EQ(w.counters().dropped, 0u);
 }
 
 TEST(StoreWriter, ManyThreadsStoringAtOnceLoseNothing) {
