@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "canopy/columns.h"
 #include "canopy/errors.h"
 
 namespace canopy::python {
@@ -152,49 +153,22 @@ S struct_from_dict(const std::vector<Field<S>>& fields, py::handle dict, const s
   return out;
 }
 
+// The Field table of a column table (canopy/columns.h) whose columns are
+// all optional; column names are string literals, so .data() ends in NUL.
+template <class S, class Table>
+std::vector<Field<S>> fields_of(const Table& table) {
+  std::vector<Field<S>> out;
+  columns::for_each_column(table, [&](const auto& c, std::size_t) { out.push_back({c.name.data(), c.member}); });
+  return out;
+}
+
 const std::vector<Field<Metric>>& metric_fields() {
-  static const std::vector<Field<Metric>> fields{
-      {"timestamp", &Metric::timestamp},         {"step", &Metric::step},
-      {"epoch", &Metric::epoch},                 {"train_loss", &Metric::train_loss},
-      {"train_accuracy", &Metric::train_accuracy}, {"val_loss", &Metric::val_loss},
-      {"val_accuracy", &Metric::val_accuracy},   {"learning_rate", &Metric::learning_rate},
-      {"hidden_units", &Metric::hidden_units},
-  };
+  static const std::vector<Field<Metric>> fields = fields_of<Metric>(columns::kMetricColumns);
   return fields;
 }
 
 const std::vector<Field<FinalMetrics>>& final_metrics_fields() {
-  using F = FinalMetrics;
-  static const std::vector<Field<F>> fields{
-      {"end_time", &F::end_time},
-      {"final_epoch", &F::final_epoch},
-      {"final_train_loss", &F::final_train_loss},
-      {"final_train_accuracy", &F::final_train_accuracy},
-      {"final_val_loss", &F::final_val_loss},
-      {"final_val_accuracy", &F::final_val_accuracy},
-      {"best_val_accuracy", &F::best_val_accuracy},
-      {"best_epoch", &F::best_epoch},
-      {"total_hidden_units", &F::total_hidden_units},
-      {"total_parameters", &F::total_parameters},
-  };
-  return fields;
-}
-
-const std::vector<Field<Run>>& run_optional_fields() {
-  static const std::vector<Field<Run>> fields{
-      {"start_time", &Run::start_time},
-      {"end_time", &Run::end_time},
-      {"duration_seconds", &Run::duration_seconds},
-      {"final_epoch", &Run::final_epoch},
-      {"final_train_loss", &Run::final_train_loss},
-      {"final_train_accuracy", &Run::final_train_accuracy},
-      {"final_val_loss", &Run::final_val_loss},
-      {"final_val_accuracy", &Run::final_val_accuracy},
-      {"best_val_accuracy", &Run::best_val_accuracy},
-      {"best_epoch", &Run::best_epoch},
-      {"total_hidden_units", &Run::total_hidden_units},
-      {"total_parameters", &Run::total_parameters},
-  };
+  static const std::vector<Field<FinalMetrics>> fields = fields_of<FinalMetrics>(columns::kFinalColumns);
   return fields;
 }
 
@@ -306,15 +280,26 @@ FinalMetrics to_final_metrics(py::handle dict) {
   return struct_from_dict(final_metrics_fields(), dict, "final_metrics");
 }
 
+namespace {
+py::object to_py(const Uuid& v) { return from_uuid(v); }
+py::object to_py(const std::string& v) { return py::str(v); }
+py::object to_py(const std::map<std::string, std::string>& v) { return py::cast(v); }
+template <class T>
+py::object to_py(const std::optional<T>& v) {
+  if (!v) return py::none();
+  if constexpr (std::is_same_v<T, Timestamp>) {
+    return from_timestamp(*v);
+  } else {
+    return py::cast(*v);
+  }
+}
+}  // namespace
+
 py::dict from_run(const Run& run) {
   py::dict out;
-  out["run_id"] = from_uuid(run.run_id);
-  out["status"] = run.status;
-  out["dataset_name"] = run.dataset_name;
-  out["config_json"] = run.config_json;
-  put_fields(run_optional_fields(), run, out);
-  out["tags"] = py::cast(run.tags);
-  out["notes"] = run.notes;
+  columns::for_each_column(columns::kRunColumns, [&](const auto& c, std::size_t) {
+    out[py::str(c.name.data(), c.name.size())] = to_py(run.*(c.member));
+  });
   return out;
 }
 

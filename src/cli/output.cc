@@ -15,7 +15,6 @@ using json::Json;
 using json::csv_field;
 using json::field_text;
 using json::format_time;
-using json::kMetricColumns;
 
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows) {
@@ -51,12 +50,12 @@ void print_rows(std::ostream& out, const std::vector<std::string>& header,
 
 // Fixed column widths keep a streamed table aligned without seeing every row.
 std::size_t metric_width(std::size_t column) {
-  return column == 0 ? 24 : std::max<std::size_t>(std::string_view(kMetricColumns[column]).size(), 12);
+  return column == 0 ? 24 : std::max<std::size_t>(json::metric_column_names()[column].size(), 12);
 }
 
 void put_cell(std::ostream& out, const std::string& cell, std::size_t column) {
   out << cell;
-  if (column + 1 < kMetricColumns.size()) {
+  if (column + 1 < json::metric_column_names().size()) {
     std::size_t w = metric_width(column);
     out << std::string(cell.size() < w ? w - cell.size() + 2 : 2, ' ');
   }
@@ -133,7 +132,8 @@ void MetricWriter::begin() {
     out_ << json::metric_csv_header();
     return;
   }
-  for (std::size_t c = 0; c < kMetricColumns.size(); ++c) put_cell(out_, kMetricColumns[c], c);
+  for (std::size_t c = 0; c < json::metric_column_names().size(); ++c)
+    put_cell(out_, std::string(json::metric_column_names()[c]), c);
   out_ << '\n';
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "canopy/columns.h"
 #include "canopy/errors.h"
 #include "json/time.h"
 
@@ -89,20 +90,33 @@ Reader into_time(std::optional<Timestamp> T::*member, T& out) {
   return [&out, member](const json& v, const std::string& s) { out.*member = read_time(v, s); };
 }
 
+// A reader for any optional member of a column table.
+template <typename T, typename V>
+Reader into_column(std::optional<V> T::*member, T& out) {
+  if constexpr (std::is_same_v<V, double>) {
+    return into(member, out);
+  } else if constexpr (std::is_same_v<V, Timestamp>) {
+    return into_time(member, out);
+  } else {
+    return into_int(member, out);
+  }
+}
+
+// One reader per column of `table` (all optional), into `out`.
+template <typename Table, typename T>
+std::vector<std::pair<const char*, Reader>> column_readers(const Table& table, T& out) {
+  std::vector<std::pair<const char*, Reader>> readers;
+  columns::for_each_column(table, [&](const auto& c, std::size_t) {
+    readers.emplace_back(c.name.data(), into_column(c.member, out));  // names are NUL-terminated literals
+  });
+  return readers;
+}
+
 }  // namespace
 
 Metric metric_from_json(const json& j, const std::string& what) {
   Metric m;
-  read_object(j, what,
-              {{"timestamp", into_time(&Metric::timestamp, m)},
-               {"step", into_int(&Metric::step, m)},
-               {"epoch", into_int(&Metric::epoch, m)},
-               {"train_loss", into(&Metric::train_loss, m)},
-               {"train_accuracy", into(&Metric::train_accuracy, m)},
-               {"val_loss", into(&Metric::val_loss, m)},
-               {"val_accuracy", into(&Metric::val_accuracy, m)},
-               {"learning_rate", into(&Metric::learning_rate, m)},
-               {"hidden_units", into_int(&Metric::hidden_units, m)}});
+  read_object(j, what, column_readers(columns::kMetricColumns, m));
   return m;
 }
 
@@ -149,23 +163,13 @@ FinalMetrics final_metrics_from_json(const json& j, std::string& status, const s
   using F = FinalMetrics;
   F f;
   status = kStatusCompleted;
-  read_object(j, what,
-              {{"status",
-                [&](const json& v, const std::string& s) {
-                  if (v.is_null()) return;
-                  status = read_string(v, s);
-                  if (status.empty()) throw InvalidArgument(s + ": empty status");
-                }},
-               {"end_time", into_time(&F::end_time, f)},
-               {"final_epoch", into_int(&F::final_epoch, f)},
-               {"final_train_loss", into(&F::final_train_loss, f)},
-               {"final_train_accuracy", into(&F::final_train_accuracy, f)},
-               {"final_val_loss", into(&F::final_val_loss, f)},
-               {"final_val_accuracy", into(&F::final_val_accuracy, f)},
-               {"best_val_accuracy", into(&F::best_val_accuracy, f)},
-               {"best_epoch", into_int(&F::best_epoch, f)},
-               {"total_hidden_units", into_int(&F::total_hidden_units, f)},
-               {"total_parameters", into_int(&F::total_parameters, f)}});
+  auto readers = column_readers(columns::kFinalColumns, f);
+  readers.insert(readers.begin(), {"status", [&](const json& v, const std::string& s) {
+                                     if (v.is_null()) return;
+                                     status = read_string(v, s);
+                                     if (status.empty()) throw InvalidArgument(s + ": empty status");
+                                   }});
+  read_object(j, what, readers);
   return f;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "canopy/columns.h"
 #include "json/time.h"
 
 namespace canopy::json {
@@ -85,15 +86,21 @@ std::string csv_field(std::string_view s) {
   return q + '"';
 }
 
+const std::vector<std::string_view>& metric_column_names() {
+  static const std::vector<std::string_view> names = columns::column_names(columns::kMetricColumns);
+  return names;
+}
+
 std::vector<std::string> metric_cells(const Metric& m) {
-  return {field_text(m.timestamp),    field_text(m.step),         field_text(m.epoch),
-          field_text(m.train_loss),   field_text(m.train_accuracy), field_text(m.val_loss),
-          field_text(m.val_accuracy), field_text(m.learning_rate), field_text(m.hidden_units)};
+  std::vector<std::string> cells;
+  columns::for_each_column(columns::kMetricColumns,
+                           [&](const auto& c, std::size_t) { cells.push_back(field_text(m.*(c.member))); });
+  return cells;
 }
 
 std::string metric_csv_header() {
   std::string line;
-  for (const char* c : kMetricColumns) line += (line.empty() ? "" : ",") + std::string(c);
+  for (std::string_view c : metric_column_names()) line += (line.empty() ? "" : ",") + std::string(c);
   return line + '\n';
 }
 
@@ -109,27 +116,17 @@ void append_cell(std::string& out, const std::optional<double>& v) {
 void append_cell(std::string& out, const std::optional<std::int32_t>& v) {
   if (v) append_int(out, *v);
 }
+void append_cell(std::string& out, const std::optional<Timestamp>& v) {
+  if (v) append_time(out, *v);
+}
 }  // namespace
 
 // The cells are numbers and times: none needs CSV quoting.
 void append_metric_csv(std::string& out, const Metric& m) {
-  if (m.timestamp) append_time(out, *m.timestamp);
-  out += ',';
-  append_cell(out, m.step);
-  out += ',';
-  append_cell(out, m.epoch);
-  out += ',';
-  append_cell(out, m.train_loss);
-  out += ',';
-  append_cell(out, m.train_accuracy);
-  out += ',';
-  append_cell(out, m.val_loss);
-  out += ',';
-  append_cell(out, m.val_accuracy);
-  out += ',';
-  append_cell(out, m.learning_rate);
-  out += ',';
-  append_cell(out, m.hidden_units);
+  columns::for_each_column(columns::kMetricColumns, [&](const auto& c, std::size_t i) {
+    if (i > 0) out += ',';
+    append_cell(out, m.*(c.member));
+  });
   out += '\n';
 }
 

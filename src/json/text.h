@@ -31,9 +31,8 @@ std::string csv_field(std::string_view s);
 std::string xml_escape(std::string_view s);
 
 // The metric columns in export order, and one metric's cells in that order.
-inline constexpr std::array<const char*, 9> kMetricColumns = {
-    "timestamp", "step",         "epoch",         "train_loss",  "train_accuracy",
-    "val_loss",  "val_accuracy", "learning_rate", "hidden_units"};
+// (canopy/columns.h's kMetricColumns).
+const std::vector<std::string_view>& metric_column_names();
 std::vector<std::string> metric_cells(const Metric& m);
 
 // "timestamp,step,...\n" and one metric as a CSV line (with '\n').

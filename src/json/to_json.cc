@@ -4,6 +4,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "canopy/columns.h"
 #include "json/text.h"
 #include "json/time.h"
 
@@ -34,43 +35,30 @@ Json number(double v) {
 
 Json time_or_null(const std::optional<Timestamp>& t) { return opt(t); }
 
+namespace {
+Json value(const Uuid& v) { return v.str(); }
+Json value(const std::string& v) { return v; }
+Json value(const std::map<std::string, std::string>& v) { return v; }
+template <typename T>
+Json value(const std::optional<T>& v) {
+  return opt(v);
+}
+// Every column of `table` of `row`, by its name.
+template <typename Table, typename Row>
+Json columns_to_json(const Table& table, const Row& row) {
+  Json j = Json::object();
+  columns::for_each_column(table, [&](const auto& c, std::size_t) { j[std::string(c.name)] = value(row.*(c.member)); });
+  return j;
+}
+}  // namespace
+
 Json run_to_json(const Run& r) {
-  Json j;
-  j["run_id"] = r.run_id.str();
-  j["status"] = r.status;
-  j["dataset_name"] = r.dataset_name;
-  j["config_json"] = r.config_json;
-  j["start_time"] = opt(r.start_time);
-  j["end_time"] = opt(r.end_time);
-  j["duration_seconds"] = opt(r.duration_seconds);
-  j["final_epoch"] = opt(r.final_epoch);
-  j["final_train_loss"] = opt(r.final_train_loss);
-  j["final_train_accuracy"] = opt(r.final_train_accuracy);
-  j["final_val_loss"] = opt(r.final_val_loss);
-  j["final_val_accuracy"] = opt(r.final_val_accuracy);
-  j["best_val_accuracy"] = opt(r.best_val_accuracy);
-  j["best_epoch"] = opt(r.best_epoch);
-  j["total_hidden_units"] = opt(r.total_hidden_units);
-  j["total_parameters"] = opt(r.total_parameters);
-  j["tags"] = r.tags;
-  j["notes"] = r.notes;
+  Json j = columns_to_json(columns::kRunColumns, r);
   j["config"] = embedded(r.config_json);
   return j;
 }
 
-Json metric_to_json(const Metric& m) {
-  Json j;
-  j["timestamp"] = opt(m.timestamp);
-  j["step"] = opt(m.step);
-  j["epoch"] = opt(m.epoch);
-  j["train_loss"] = opt(m.train_loss);
-  j["train_accuracy"] = opt(m.train_accuracy);
-  j["val_loss"] = opt(m.val_loss);
-  j["val_accuracy"] = opt(m.val_accuracy);
-  j["learning_rate"] = opt(m.learning_rate);
-  j["hidden_units"] = opt(m.hidden_units);
-  return j;
-}
+Json metric_to_json(const Metric& m) { return columns_to_json(columns::kMetricColumns, m); }
 
 namespace {
 
@@ -106,24 +94,10 @@ void append_value(std::string& out, const std::optional<Timestamp>& v) {
 }  // namespace
 
 void append_metric_json(std::string& out, const Metric& m) {
-  append_field(out, "timestamp", true);
-  append_value(out, m.timestamp);
-  append_field(out, "step", false);
-  append_value(out, m.step);
-  append_field(out, "epoch", false);
-  append_value(out, m.epoch);
-  append_field(out, "train_loss", false);
-  append_value(out, m.train_loss);
-  append_field(out, "train_accuracy", false);
-  append_value(out, m.train_accuracy);
-  append_field(out, "val_loss", false);
-  append_value(out, m.val_loss);
-  append_field(out, "val_accuracy", false);
-  append_value(out, m.val_accuracy);
-  append_field(out, "learning_rate", false);
-  append_value(out, m.learning_rate);
-  append_field(out, "hidden_units", false);
-  append_value(out, m.hidden_units);
+  columns::for_each_column(columns::kMetricColumns, [&](const auto& c, std::size_t i) {
+    append_field(out, c.name.data(), i == 0);
+    append_value(out, m.*(c.member));
+  });
   out += '}';
 }
 
