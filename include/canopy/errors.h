@@ -77,4 +77,12 @@ class SpoolError : public Error {
   using Error::Error;
 };
 
+// The store was closed: raised by every call made after close(), and by a
+// call that was running (a query, a cursor's next page) when close() was
+// called from another thread.
+class ClosedError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace canopy

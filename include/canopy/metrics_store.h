@@ -69,7 +69,7 @@ class MetricsStore {
 
   // Buffers one metric of run `run_id` (see Metric for timestamp/step
   // defaults). Does not check that the run exists. Throws InvalidArgument
-  // for a nil run id, Error after close(), and SpoolError when the metric
+  // for a nil run id, ClosedError after close(), and SpoolError when the metric
   // had to go to the spool and the spool failed (the metric is not stored
   // then).
   virtual void store_metric(const Uuid& run_id, const Metric& metric) = 0;
@@ -194,9 +194,10 @@ class MetricsStore {
   // Flushes (as flush_metrics with the default timeout; what cannot be sent
   // stays in the spool for the next process), stops the flush thread and
   // releases the backend. Idempotent. Throws FlushError if metrics could
-  // not be sent (they are in the spool then). Every other method throws
-  // Error afterwards; do not call close() while other threads still use
-  // the store.
+  // not be sent (they are in the spool then). Every other method but
+  // describe() and counters() throws ClosedError afterwards. Safe while other
+  // threads still use the store: their calls (a query, a cursor's next page)
+  // finish or fail with ClosedError, never touch freed memory.
   virtual void close() = 0;
 };
 

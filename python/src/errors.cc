@@ -34,7 +34,7 @@ void register_error_translator() {
       if (p) std::rethrow_exception(p);
     } catch (const ConfigError& e) {
       raise("ConfigError", e.what(), "key", py::str(e.key()));
-    } catch (const StoreClosed& e) {
+    } catch (const ClosedError& e) {
       raise("ClosedError", e.what());
     } catch (const InvalidArgument& e) {
       raise("InvalidArgument", e.what());

@@ -12,9 +12,9 @@ namespace canopy::python {
 
 // Thrown by the bindings when a method is called on a closed store; raised
 // in Python as canopy_store.ClosedError.
-class StoreClosed : public Error {
+class StoreClosed : public ClosedError {
  public:
-  using Error::Error;
+  using ClosedError::ClosedError;
 };
 
 void register_error_translator();

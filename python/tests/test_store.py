@@ -286,3 +286,34 @@ def test_cursor_of_a_closed_store_raises_closed_error(store):
     with pytest.raises(canopy_store.ClosedError):
         list(rows)
     del rows  # the cursor is released after its store closed
+
+
+def test_threads_iterating_while_another_closes_all_get_closed_error(store):
+    """Three threads page through a run while a fourth closes the store:
+    each reader ends with ClosedError, never another exception."""
+    import threading
+
+    run = store.create_run(dataset_name="d")
+    for i in range(2000):
+        store.store_metric(run, epoch=i, timestamp=T0 + timedelta(milliseconds=i))
+    store.flush_metrics()
+    started = threading.Barrier(4)
+    outcomes = []
+
+    def read():
+        started.wait()
+        try:
+            while True:
+                for _ in store.iter_metrics(run, page_size=50):
+                    pass
+        except Exception as e:  # noqa: BLE001 - the class is what is checked
+            outcomes.append(type(e).__name__)
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for t in threads:
+        t.start()
+    started.wait()
+    store.close()
+    for t in threads:
+        t.join(timeout=120)
+    assert outcomes == ["ClosedError"] * 3

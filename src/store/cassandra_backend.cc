@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <unordered_map>
 
@@ -80,7 +81,7 @@ class CassandraBackend final : public StoreBackend {
     try {
       session_ = cql::Session::Connect(o);
     } catch (const cql::CqlError& e) {
-      rethrow(e, "cannot connect to Cassandra (" + describe_ + ")");
+      fail(e, "cannot connect to Cassandra (" + describe_ + ")");
     }
     warnings_ = apply_schema(*session_, config);
     const std::string ks = c.keyspace;
@@ -124,7 +125,7 @@ class CassandraBackend final : public StoreBackend {
                                          ".rollup_chunks WHERE run_id = ? AND level = ? AND field = ? AND "
                                          "chunk >= ? AND chunk <= ?");
     } catch (const cql::CqlError& e) {
-      rethrow(e, "preparing statements on " + describe_);
+      fail(e, "preparing statements on " + describe_);
     }
   }
 
@@ -134,7 +135,7 @@ class CassandraBackend final : public StoreBackend {
   const std::vector<std::string>& warnings() const { return warnings_; }
 
   SinkResult write_batch(std::span<const MetricRecord> batch, std::span<const RollupRow> rollups) override {
-    cql::Session* s = session();
+    std::shared_ptr<cql::Session> s = session();
     if (s == nullptr) return SinkResult::failure("Cassandra backend is closed (" + describe_ + ")");
     // One partition (run) per request; order within a run kept.
     std::unordered_map<Uuid, std::vector<const MetricRecord*>> by_run;
@@ -231,7 +232,7 @@ class CassandraBackend final : public StoreBackend {
   }
 
   void put_run(const Run& r) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     if (!r.start_time) throw InvalidArgument("run " + r.run_id.str() + " has no start_time");
     std::vector<cql::Value> cols = run_values(r);
     std::vector<cql::Value> by_time;
@@ -245,18 +246,18 @@ class CassandraBackend final : public StoreBackend {
     try {
       s->ExecuteBatch(b, {.consistency = write_cl_, .idempotent = true});
     } catch (const cql::CqlError& e) {
-      rethrow(e, "writing run " + r.run_id.str() + " to " + describe_);
+      fail(e, "writing run " + r.run_id.str() + " to " + describe_);
     }
   }
 
   std::optional<Run> get_run(const Uuid& run_id) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     try {
       auto rs = s->Execute(select_run_, {cql::Value::UuidOf(to_cql(run_id))}, read_options());
       if (rs.empty()) return std::nullopt;
       return run_from_row(rs[0]);
     } catch (const cql::CqlError& e) {
-      rethrow(e, "reading run " + run_id.str() + " from " + describe_);
+      fail(e, "reading run " + run_id.str() + " from " + describe_);
     }
   }
 
@@ -273,7 +274,7 @@ class CassandraBackend final : public StoreBackend {
       after = get_run(*q.after);
       if (!after) throw NotFound("list_runs: the run to continue after, " + q.after->str() + ", does not exist");
     }
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     std::vector<Run> out;
     const bool filtered = q.status || q.dataset;
     // Newest month first; within a month the table's order (start_time
@@ -307,14 +308,14 @@ class CassandraBackend final : public StoreBackend {
         if (static_cast<int>(out.size()) >= q.limit) break;
       }
     } catch (const cql::CqlError& e) {
-      rethrow(e, "listing runs in " + describe_);
+      fail(e, "listing runs in " + describe_);
     }
     return out;
   }
 
   std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                       std::int64_t last) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     std::vector<RollupRow> out;
     try {
       cql::StatementOptions o = read_options();
@@ -331,7 +332,7 @@ class CassandraBackend final : public StoreBackend {
         out.push_back(std::move(row));
       });
     } catch (const cql::CqlError& e) {
-      rethrow(e, "reading roll-ups of run " + run_id.str() + " from " + describe_);
+      fail(e, "reading roll-ups of run " + run_id.str() + " from " + describe_);
     }
     return out;
   }
@@ -340,7 +341,7 @@ class CassandraBackend final : public StoreBackend {
 
   std::vector<RollupRow> read_rollup_chunks(const Uuid& run_id, std::int32_t level, std::int32_t field,
                                             std::int64_t first, std::int64_t last) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     std::vector<RollupRow> out;
     try {
       cql::StatementOptions o = read_options();
@@ -359,20 +360,20 @@ class CassandraBackend final : public StoreBackend {
         out.push_back(std::move(row));
       });
     } catch (const cql::CqlError& e) {
-      rethrow(e, "reading roll-up chunks of run " + run_id.str() + " from " + describe_);
+      fail(e, "reading roll-up chunks of run " + run_id.str() + " from " + describe_);
     }
     return out;
   }
 
   std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     std::vector<Run> out;
     try {
       // The secondary index gives every run of the dataset, unordered.
       auto pages = s->Pages(select_runs_by_dataset_, {cql::Value::Text(std::string(dataset_name))}, read_options());
       pages.ForEachRow([&](const cql::Row& r) { out.push_back(run_from_row(r)); });
     } catch (const cql::CqlError& e) {
-      rethrow(e, "listing runs of dataset " + std::string(dataset_name) + " in " + describe_);
+      fail(e, "listing runs of dataset " + std::string(dataset_name) + " in " + describe_);
     }
     std::sort(out.begin(), out.end(), [](const Run& a, const Run& b) {
       if (a.start_time != b.start_time) return a.start_time > b.start_time;
@@ -384,7 +385,7 @@ class CassandraBackend final : public StoreBackend {
 
   std::vector<Metric> read_metrics(const Uuid& run_id, std::optional<Timestamp> start, std::optional<Timestamp> end,
                                    std::optional<MetricKey> before, int limit) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     std::vector<Metric> out;
     const std::int64_t lo = start ? start->time_since_epoch().count() : kMinTs;
     const std::int64_t hi = end ? end->time_since_epoch().count() : kMaxTs;
@@ -416,24 +417,24 @@ class CassandraBackend final : public StoreBackend {
         }
       }
     } catch (const cql::CqlError& e) {
-      rethrow(e, "reading metrics of run " + run_id.str() + " from " + describe_);
+      fail(e, "reading metrics of run " + run_id.str() + " from " + describe_);
     }
     return out;
   }
 
   void put_topology(const NetworkTopology& t) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     try {
       std::vector<cql::Value> v;
       cqlcol::append_values(columns::kTopologyColumns, t, v);
       s->Execute(insert_topology_, std::move(v), {.consistency = write_cl_, .idempotent = true});
     } catch (const cql::CqlError& e) {
-      rethrow(e, "writing topology of run " + t.run_id.str() + " to " + describe_);
+      fail(e, "writing topology of run " + t.run_id.str() + " to " + describe_);
     }
   }
 
   std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) override {
-    cql::Session* s = checked();
+    std::shared_ptr<cql::Session> s = checked();
     std::vector<NetworkTopology> out;
     try {
       cql::StatementOptions o = read_options();
@@ -446,29 +447,39 @@ class CassandraBackend final : public StoreBackend {
         out.push_back(std::move(t));
       });
     } catch (const cql::CqlError& e) {
-      rethrow(e, "reading topology of run " + run_id.str() + " from " + describe_);
+      fail(e, "reading topology of run " + run_id.str() + " from " + describe_);
     }
     return out;
   }
 
+  // Calls running in other threads keep the session alive (they hold a
+  // reference) and finish; their errors, and every later call, are
+  // ClosedError.
   void close() override {
-    std::unique_ptr<cql::Session> s;
+    std::shared_ptr<cql::Session> s;
     {
       std::lock_guard lk(mu_);
+      closed_ = true;
       s = std::move(session_);
     }
     s.reset();
   }
 
  private:
-  cql::Session* session() {
+  std::shared_ptr<cql::Session> session() {
     std::lock_guard lk(mu_);
-    return session_.get();
+    return session_;
   }
-  cql::Session* checked() {
-    cql::Session* s = session();
-    if (s == nullptr) throw Error("Cassandra backend is closed (" + describe_ + ")");
+  std::shared_ptr<cql::Session> checked() {
+    std::shared_ptr<cql::Session> s = session();
+    if (s == nullptr) throw ClosedError("Cassandra backend is closed (" + describe_ + ")");
     return s;
+  }
+  // rethrow(), except that an error of a call cut short by close() is
+  // ClosedError, whatever the session said.
+  [[noreturn]] void fail(const cql::CqlError& e, const std::string& context) const {
+    if (closed_) throw ClosedError(context + ": the Cassandra backend was closed (" + describe_ + ")");
+    rethrow(e, context);
   }
   cql::StatementOptions read_options() const {
     cql::StatementOptions o;
@@ -502,7 +513,8 @@ class CassandraBackend final : public StoreBackend {
   std::string describe_;
   std::vector<std::string> warnings_;
   std::mutex mu_;  // guards session_ (close vs. use)
-  std::unique_ptr<cql::Session> session_;
+  std::shared_ptr<cql::Session> session_;
+  std::atomic<bool> closed_{false};
   cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
       select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
       select_topology_, insert_rollup_, select_rollups_, insert_chunk_, select_chunks_;

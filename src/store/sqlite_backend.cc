@@ -183,7 +183,7 @@ void SqliteBackend::close() {
 
 std::int64_t SqliteBackend::purge_expired() {
   std::lock_guard lk(write_mu_);
-  if (!write_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!write_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   std::int64_t n = 0;
   for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups"}) {
     sqlite3_stmt* s = write_->stmt(std::string("DELETE FROM ") + table + " WHERE expires_at <= ?1");
@@ -251,7 +251,7 @@ SinkResult SqliteBackend::write_batch(std::span<const MetricRecord> batch, std::
 
 void SqliteBackend::put_run(const Run& r) {
   std::lock_guard lk(write_mu_);
-  if (!write_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!write_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = write_->stmt(kUpsertRun);
   bind_row(kRunColumns, s, 1, r);
   bind_expiry(s, kRunExpiresAt, opt_.ttl_runs_seconds);
@@ -260,7 +260,7 @@ void SqliteBackend::put_run(const Run& r) {
 
 std::optional<Run> SqliteBackend::get_run(const Uuid& run_id) {
   std::lock_guard lk(read_mu_);
-  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = read_->stmt("SELECT " + kRunColumnList + " FROM training_runs WHERE run_id = ?1 AND " + kLive);
   bind_uuid(s, 1, run_id);
   sqlite3_bind_int64(s, 99, now_millis());
@@ -302,7 +302,7 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
   if (q.dataset) where += "dataset_name = ?2 AND ";
   if (after) where += "(start_time < ?3 OR (start_time = ?3 AND run_id > ?4)) AND ";
   std::lock_guard lk(read_mu_);
-  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = read_->stmt("SELECT " + kRunColumnList + " FROM training_runs WHERE " + where +
                                 kLive + " ORDER BY start_time DESC, run_id LIMIT ?98");
   if (q.status) bind_text(s, 1, *q.status);
@@ -324,7 +324,7 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
 std::vector<RollupRow> SqliteBackend::read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                                    std::int64_t last) {
   std::lock_guard lk(read_mu_);
-  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = read_->stmt(std::string("SELECT bucket, data FROM metric_rollups WHERE run_id = ?1 AND "
                                             "level = ?2 AND bucket >= ?3 AND bucket <= ?4 AND ") +
                                 kLive + " ORDER BY bucket");
@@ -356,7 +356,7 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
                                                 std::optional<Timestamp> end, std::optional<MetricKey> before,
                                                 int limit) {
   std::lock_guard lk(read_mu_);
-  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   static const std::string kSelect = "SELECT " + columns::column_list(kMetricColumns) +
                                      " FROM training_metrics WHERE run_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 "
                                      "AND (timestamp, step) < (?4, ?5) AND " + kLive +
@@ -386,7 +386,7 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
 
 void SqliteBackend::put_topology(const NetworkTopology& t) {
   std::lock_guard lk(write_mu_);
-  if (!write_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!write_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = write_->stmt(kInsertTopology);
   bind_row(kTopologyColumns, s, 1, t);
   bind_expiry(s, kTopologyExpiresAt, opt_.ttl_metrics_seconds);
@@ -395,7 +395,7 @@ void SqliteBackend::put_topology(const NetworkTopology& t) {
 
 std::vector<NetworkTopology> SqliteBackend::query_topology(const Uuid& run_id, int limit) {
   std::lock_guard lk(read_mu_);
-  if (!read_) throw Error("sqlite backend is closed: " + opt_.path);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   // run_id, the first column, is known: not selected (read_row skips it).
   static const std::string kTopologySelect =
       "SELECT " + columns::column_list(kTopologyColumns).substr(std::string_view("run_id, ").size()) +

@@ -61,7 +61,12 @@ MetricsStoreImpl::~MetricsStoreImpl() {
 
 void MetricsStoreImpl::store_metric(const Uuid& run_id, const Metric& metric) { writer_->store(run_id, metric); }
 
+void MetricsStoreImpl::check_open(const char* operation) const {
+  if (closed_) throw ClosedError(std::string(operation) + ": the store is closed (" + backend_->describe() + ")");
+}
+
 void MetricsStoreImpl::flush_metrics(std::chrono::milliseconds timeout) {
+  check_open("flush_metrics");
   writer_->flush(timeout);
   flush_rollups();
 }
@@ -76,6 +81,7 @@ void MetricsStoreImpl::flush_rollups() {
 }
 
 Uuid MetricsStoreImpl::create_run(const NewRun& n) {
+  check_open("create_run");
   Run run;
   run.run_id = n.run_id.value_or(Uuid::random());
   if (run.run_id.is_nil()) throw InvalidArgument("create_run: run id is the nil UUID");
@@ -90,6 +96,7 @@ Uuid MetricsStoreImpl::create_run(const NewRun& n) {
 }
 
 void MetricsStoreImpl::complete_run(const Uuid& run_id, const FinalMetrics& f, std::string_view status) {
+  check_open("complete_run");
   flush_metrics(kDefaultFlushTimeout);
   std::optional<Run> existing = backend_->get_run(run_id);
   if (!existing) throw NotFound("complete_run: no run " + run_id.str() + " in " + backend_->describe());
@@ -162,6 +169,7 @@ RunSummary MetricsStoreImpl::summary(const Uuid& run_id) {
 }
 
 std::uint64_t MetricsStoreImpl::rebuild_rollups(const Uuid& run_id) {
+  check_open("rebuild_rollups");
   if (!rollups_) throw InvalidArgument("rebuild_rollups: roll-ups are off (writer.rollups: false)");
   writer_->flush(kDefaultFlushTimeout);
   return rollups_->rebuild(run_id);

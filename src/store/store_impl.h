@@ -4,6 +4,7 @@
 // keyset-paged cursors.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -49,13 +50,15 @@ class MetricsStoreImpl final : public MetricsStore {
 
  private:
   void close_with(std::chrono::milliseconds timeout);
+  // ClosedError once close() began.
+  void check_open(const char* operation) const;
   void flush_rollups();
 
   std::unique_ptr<StoreBackend> backend_;
   std::unique_ptr<RollupSink> rollups_;  // between the writer and the backend
   std::unique_ptr<Writer> writer_;
   std::mutex close_mu_;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};
 };
 
 // The backend's part of open_store(), exposed for tests that bring their

@@ -55,7 +55,7 @@ void Writer::note_segment(std::uint64_t seg) {
 void Writer::store(const Uuid& run_id, const Metric& metric) {
   if (run_id.is_nil()) throw InvalidArgument("store_metric: run id is the nil UUID");
   std::unique_lock lk(mu_);
-  if (closed_) throw Error("store_metric: the store is closed (run " + run_id.str() + ")");
+  if (closed_) throw ClosedError("store_metric: the store is closed (run " + run_id.str() + ")");
 
   MetricRecord rec{run_id, metric, 0, std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
@@ -67,7 +67,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   bool room = !spill_ && queue_.size() < opt_.buffer_capacity;
   if (!room && !spill_ && opt_.overflow == OverflowPolicy::kBlock) {
     done_cv_.wait(lk, [&] { return closed_ || spill_ || queue_.size() < opt_.buffer_capacity; });
-    if (closed_) throw Error("store_metric: the store was closed while waiting for room (run " + run_id.str() + ")");
+    if (closed_) throw ClosedError("store_metric: the store was closed while waiting for room (run " + run_id.str() + ")");
     room = !spill_;
   }
   if (!room && opt_.overflow == OverflowPolicy::kDrop && opt_.durability == Durability::kBuffered) {

@@ -2,6 +2,8 @@
 // MetricsStore promises, checked the same way against SQLite and Cassandra.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -327,6 +329,58 @@ TEST_F(StoreConformance, SeveralThreadsWritingAtOnceLoseNothing) {
     return true;
   });
   EXPECT_EQ(epochs.size(), 8'000u);
+}
+
+// close() from one thread while others query and page through a run: no
+// freed memory is touched (ASan/TSan builds run this too) and every call cut
+// short, or made after, fails with ClosedError and nothing else.
+TEST_F(StoreConformance, CloseWhileOtherThreadsQueryAndPageGivesOnlyClosedError) {
+  Uuid id = new_run();
+  for (int i = 0; i < 3'000; ++i) store_->store_metric(id, at(kT0 + i, i));
+  store_->flush_metrics();
+  std::atomic<int> calls{0}, closed_errors{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::string> other_errors;
+  auto reader = [&](int kind) {
+    while (!stop) {
+      try {
+        if (kind == 0) {
+          auto cursor = store_->open_metric_cursor(id, std::nullopt, std::nullopt, 200);
+          std::vector<Metric> page;
+          while (!stop && cursor->next_page(page)) ++calls;
+        } else if (kind == 1) {
+          store_->query_metrics(id, std::nullopt, std::nullopt, 500);
+        } else if (kind == 2) {
+          store_->list_runs(10, std::nullopt);
+          store_->get_run(id);
+        } else {
+          store_->series(id, "train_loss", 100);
+          store_->store_metric(id, at(kT0 + 10'000 + calls, 1));
+        }
+        ++calls;
+      } catch (const ClosedError&) {
+        ++closed_errors;
+        return;  // closed: every later call fails the same way
+      } catch (const std::exception& e) {
+        std::lock_guard lk(mu);
+        other_errors.push_back(e.what());
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) threads.emplace_back(reader, k);
+  while (calls < 40) std::this_thread::yield();
+  store_->close();
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(other_errors.empty()) << other_errors.front();
+  EXPECT_EQ(closed_errors.load(), 4) << "every reader ends with ClosedError";
+  EXPECT_THROW(store_->get_run(id), ClosedError);
+  EXPECT_THROW(store_->store_metric(id, at(kT0, 0)), ClosedError);
+  EXPECT_THROW(store_->flush_metrics(), ClosedError);
+  EXPECT_THROW(store_->create_run(NewRun{}), ClosedError);
+  store_.reset();
 }
 
 TEST_F(StoreConformance, TopologySnapshotsAreNewestFirst) {
