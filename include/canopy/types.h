@@ -141,6 +141,9 @@ struct NetworkTopology {
 //   replayed  metrics read back from the spool to be sent (after overflow
 //             or left by an earlier process)
 //   dropped   metrics discarded: stays 0 unless OverflowPolicy::kDrop
+//   spool_failures  store_metric calls that threw SpoolError because the
+//             spool could not take the metric (disk full, I/O error); such
+//             a metric is not stored
 struct WriterCounters {
   std::uint64_t stored = 0;
   std::uint64_t written = 0;
@@ -148,6 +151,7 @@ struct WriterCounters {
   std::uint64_t spooled = 0;
   std::uint64_t replayed = 0;
   std::uint64_t dropped = 0;
+  std::uint64_t spool_failures = 0;
 };
 
 }  // namespace canopy

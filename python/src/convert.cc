@@ -367,6 +367,7 @@ py::dict from_counters(const WriterCounters& counters) {
   out["spooled"] = counters.spooled;
   out["replayed"] = counters.replayed;
   out["dropped"] = counters.dropped;
+  out["spool_failures"] = counters.spool_failures;
   return out;
 }
 

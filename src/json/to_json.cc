@@ -122,6 +122,7 @@ Json counters_to_json(const WriterCounters& c) {
   j["spooled"] = c.spooled;
   j["replayed"] = c.replayed;
   j["dropped"] = c.dropped;
+  j["spool_failures"] = c.spool_failures;
   return j;
 }
 

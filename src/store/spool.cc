@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,7 +44,12 @@ std::vector<std::uint64_t> list_spool_segments(const std::string& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     std::string n = e.path().filename().string();
     if (n.size() == 24 && n.starts_with("seg-") && n.ends_with(".log")) {
-      ids.push_back(std::stoull(n.substr(4, 16)));
+      // Anything else in the folder (a stray seg-junk.log too) is not ours: left alone.
+      std::uint64_t id = 0;
+      const char* first = n.data() + 4;
+      const char* last = first + 16;
+      const auto parsed = std::from_chars(first, last, id);
+      if (parsed.ec == std::errc() && parsed.ptr == last) ids.push_back(id);
     }
   }
   std::sort(ids.begin(), ids.end());
@@ -52,8 +58,8 @@ std::vector<std::uint64_t> list_spool_segments(const std::string& dir) {
 
 // ---------------------------------------------------------------- writer
 
-SpoolWriter::SpoolWriter(const std::string& base_dir, std::size_t segment_bytes)
-    : segment_bytes_(std::max<std::size_t>(segment_bytes, kSpoolBlockSize)) {
+SpoolWriter::SpoolWriter(const std::string& base_dir, std::size_t segment_bytes, SpoolFs& fs)
+    : fs_(fs), segment_bytes_(std::max<std::size_t>(segment_bytes, kSpoolBlockSize)) {
   segment_bytes_ -= segment_bytes_ % kSpoolBlockSize;
   std::error_code ec;
   std::filesystem::create_directories(base_dir, ec);
@@ -84,51 +90,60 @@ SpoolWriter::~SpoolWriter() {
 
 bool SpoolWriter::open_segment(std::uint64_t id) {
   std::string path = spool_segment_path(dir_, id);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    error_ = "cannot create spool segment " + path + ": " + errno_text();
+  int fd = -1;
+  if (int rc = fs_.create(path, &fd); rc != 0) {
+    error_ = "cannot create spool segment " + path + ": " + std::strerror(rc);
     return false;
   }
+  auto give_up = [&](const std::string& what, int rc) {
+    error_ = what + path + ": " + std::strerror(rc);
+    fs_.close(fd);
+    fs_.unlink(path);
+    return false;
+  };
   // Reserve the blocks now so that a full disk fails here, not as SIGBUS on
   // a store into the mapping.
-  int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(segment_bytes_));
-  if (rc != 0) {
-    error_ = "cannot allocate " + std::to_string(segment_bytes_) + " bytes for " + path + ": " + std::strerror(rc);
-    ::close(fd);
-    ::unlink(path.c_str());
-    return false;
+  if (int rc = fs_.allocate(fd, segment_bytes_); rc != 0) {
+    return give_up("cannot allocate " + std::to_string(segment_bytes_) + " bytes for ", rc);
   }
-  // MAP_POPULATE: fault every page in now, not one fault per 4 KiB inside append().
-  void* map = ::mmap(nullptr, segment_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-  if (map == MAP_FAILED) {
-    error_ = "cannot map spool segment " + path + ": " + errno_text();
-    ::close(fd);
-    ::unlink(path.c_str());
-    return false;
-  }
+  std::uint8_t* map = nullptr;
+  if (int rc = fs_.map(fd, segment_bytes_, &map); rc != 0) return give_up("cannot map spool segment ", rc);
   fd_ = fd;
-  map_ = static_cast<std::uint8_t*>(map);
+  map_ = map;
   segment_ = id;
   offset_ = 0;
   return true;
 }
 
-void SpoolWriter::close_segment() {
-  if (fd_ < 0) return;
+bool SpoolWriter::close_segment() {
+  if (fd_ < 0) return true;
   // No sync here: this runs inside append() when a segment is full, and the
   // page cache already protects against the death of the process. sync()
   // (called by close()) is what writes to the disk.
-  ::munmap(map_, segment_bytes_);
-  if (::ftruncate(fd_, static_cast<off_t>(offset_)) != 0) {
-    error_ = "cannot trim spool segment " + spool_segment_path(dir_, segment_) + ": " + errno_text();
+  bool ok = true;
+  const std::string path = spool_segment_path(dir_, segment_);
+  if (int rc = fs_.unmap(map_, segment_bytes_); rc != 0) {
+    error_ = "cannot unmap spool segment " + path + ": " + std::strerror(rc);
+    ok = false;
   }
-  ::close(fd_);
+  // A failed trim leaves zero padding at the end: readers skip it.
+  if (int rc = fs_.truncate(fd_, offset_); rc != 0) {
+    error_ = "cannot trim spool segment " + path + ": " + std::strerror(rc);
+    ok = false;
+  }
+  fs_.close(fd_);
   fd_ = -1;
   map_ = nullptr;
+  return ok;
 }
 
-void SpoolWriter::sync() {
-  if (map_ != nullptr) ::msync(map_, segment_bytes_, MS_SYNC);
+bool SpoolWriter::sync() {
+  if (map_ == nullptr) return true;
+  if (int rc = fs_.sync(map_, segment_bytes_); rc != 0) {
+    error_ = "cannot sync spool segment " + spool_segment_path(dir_, segment_) + " to disk: " + std::strerror(rc);
+    return false;
+  }
+  return true;
 }
 
 bool SpoolWriter::append(std::span<const std::uint8_t> payload, SpoolPosition* where) {
@@ -163,9 +178,14 @@ bool SpoolWriter::append(std::span<const std::uint8_t> payload, SpoolPosition* w
   return true;
 }
 
-void SpoolWriter::remove_segment(std::uint64_t segment) {
-  if (segment == segment_ && fd_ >= 0) return;  // still being appended to
-  ::unlink(spool_segment_path(dir_, segment).c_str());
+bool SpoolWriter::remove_segment(std::uint64_t segment) {
+  if (segment == segment_ && fd_ >= 0) return true;  // still being appended to
+  const std::string path = spool_segment_path(dir_, segment);
+  if (int rc = fs_.unlink(path); rc != 0 && rc != ENOENT) {
+    error_ = "cannot remove spool segment " + path + ": " + std::strerror(rc);
+    return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------- reader

@@ -38,6 +38,8 @@
 #include <string>
 #include <vector>
 
+#include "store/spool_fs.h"
+
 namespace canopy::store {
 
 inline constexpr std::size_t kSpoolBlockSize = 32 * 1024;
@@ -59,7 +61,9 @@ class SpoolWriter {
   // Takes the first free instance directory `<base>/<n>` (n = 0, 1, ...,
   // created if needed) by flock'ing its LOCK file, so a restarted process
   // finds what it left. Throws canopy::SpoolError naming the path on failure.
-  explicit SpoolWriter(const std::string& base_dir, std::size_t segment_bytes = kDefaultSegmentBytes);
+  // File operations go through `fs` (spool_fs.h; tests inject faults).
+  explicit SpoolWriter(const std::string& base_dir, std::size_t segment_bytes = kDefaultSegmentBytes,
+                       SpoolFs& fs = posix_spool_fs());
   // Syncs and closes the current segment (trimmed to its used length).
   ~SpoolWriter();
   SpoolWriter(const SpoolWriter&) = delete;
@@ -79,21 +83,27 @@ class SpoolWriter {
   SpoolPosition end() const { return {segment_, offset_}; }
   // Id of the segment being appended to (0 before the first append).
   std::uint64_t current_segment() const { return segment_; }
-  // Deletes a segment file that is no longer needed (never the current one).
-  void remove_segment(std::uint64_t segment);
+  // Deletes a segment file that is no longer needed (never the current
+  // one). False (last_error() says why) if the file could not be removed:
+  // its records are then replayed again by the next process (idempotent).
+  bool remove_segment(std::uint64_t segment);
   // Writes the current segment's dirty pages to disk (msync MS_SYNC).
-  void sync();
+  // False (last_error() says why) if the kernel reported an error: the
+  // records may then not survive a power loss.
+  bool sync();
   // Syncs and closes the current segment; later appends open a new one.
-  void close() {
-    sync();
-    close_segment();
+  // False if the sync or the trim failed (last_error()).
+  bool close() {
+    bool ok = sync();
+    return close_segment() && ok;
   }
   const std::string& last_error() const { return error_; }
 
  private:
   bool open_segment(std::uint64_t id);
-  void close_segment();
+  bool close_segment();
 
+  SpoolFs& fs_;
   std::string dir_;
   int lock_fd_ = -1;
   std::size_t segment_bytes_;

@@ -24,7 +24,8 @@ Writer::Writer(MetricSink& sink, WriterOptions options, Clock* clock)
     : sink_(sink), opt_(std::move(options)), clock_(clock != nullptr ? clock : &system_clock_) {
   if (opt_.spool_dir.empty()) throw InvalidArgument("writer: spool directory is empty");
   if (opt_.buffer_capacity == 0) throw InvalidArgument("writer: buffer_capacity must be at least 1");
-  spool_ = std::make_unique<SpoolWriter>(opt_.spool_dir, opt_.segment_bytes);
+  spool_ = std::make_unique<SpoolWriter>(opt_.spool_dir, opt_.segment_bytes,
+                                         opt_.spool_fs != nullptr ? *opt_.spool_fs : posix_spool_fs());
   const auto& recovered = spool_->recovered_segments();
   segments_.insert(recovered.begin(), recovered.end());
   first_own_segment_ = recovered.empty() ? 1 : recovered.back() + 1;
@@ -85,11 +86,17 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
       spooled = true;
       ++counters_.spooled;
       note_segment(where.segment);
-    } else if (!room) {
-      throw SpoolError("store_metric: buffer full and the spool failed (run " + run_id.str() +
-                       "): " + spool_->last_error());
     } else {
-      last_error_ = "spool: " + spool_->last_error();  // kept in memory; reported, not fatal
+      // The metric could not be made crash-safe: it is not stored, and the
+      // caller is told (never a silent lapse of the spool's promise).
+      ++counters_.spool_failures;
+      if (counters_.spool_failures == 1 || counters_.spool_failures % 1000 == 0) {
+        spdlog::error("canopy: spool {} failed ({} time(s) so far): {}", spool_->dir(), counters_.spool_failures,
+                      spool_->last_error());
+      }
+      throw SpoolError(std::string("store_metric: ") + (room ? "" : "buffer full and ") +
+                       "the spool failed, the metric is not stored (run " + run_id.str() +
+                       "): " + spool_->last_error());
     }
   }
   ++next_seq_;
@@ -174,7 +181,11 @@ void Writer::collect_segments() {
     auto ref = segment_refs_.find(seg);
     if (ref != segment_refs_.end() && ref->second > 0) break;
     if (reader_ && reader_segment_ <= seg) break;
-    spool_->remove_segment(seg);
+    if (!spool_->remove_segment(seg)) {
+      // Sent already: its records are replayed again by the next process
+      // (idempotent upserts), nothing is lost.
+      spdlog::warn("canopy: {}", spool_->last_error());
+    }
     if (ref != segment_refs_.end()) segment_refs_.erase(ref);
     it = segments_.erase(it);
   }
@@ -293,9 +304,14 @@ void Writer::close(std::chrono::milliseconds timeout) {
     }
   }
   const bool everything_sent = queue_.empty() && !spill_;
-  spool_->close();
+  if (!spool_->close() && !everything_sent) {
+    // Unsent metrics are in the spool, but the disk did not confirm them.
+    failure += "; the spool holding the unsent metrics may not survive a power loss: " + spool_->last_error();
+  }
   if (everything_sent) {
-    for (std::uint64_t seg : segments_) spool_->remove_segment(seg);
+    for (std::uint64_t seg : segments_) {
+      if (!spool_->remove_segment(seg)) spdlog::warn("canopy: {}", spool_->last_error());
+    }
     segments_.clear();
   }
   if (lost > 0) {

@@ -60,6 +60,7 @@ struct WriterOptions {
   std::size_t max_batch = 10'000;             // metrics per write_metrics call
   std::size_t segment_bytes = kDefaultSegmentBytes;
   bool rollups = true;  // MetricsStoreImpl: put a RollupSink before the backend
+  SpoolFs* spool_fs = nullptr;  // nullptr: the real file system (tests inject faults)
 };
 
 // What the writer saw of one run in this process (for complete_run).
