@@ -6,6 +6,7 @@
 #include <map>
 
 #include "canopy/errors.h"
+#include "canopy/schema.h"
 #include "cql/session.h"
 
 namespace canopy::store {
@@ -153,3 +154,9 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
 }
 
 }  // namespace canopy::store
+
+namespace canopy {
+
+std::vector<std::string> cassandra_schema_statements(const Config& config) { return store::schema_statements(config); }
+
+}  // namespace canopy
