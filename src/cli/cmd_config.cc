@@ -1,8 +1,8 @@
 // canopy-store config show | schema print | schema apply
 #include <iostream>
 
+#include "canopy/schema.h"
 #include "cli/context.h"
-#include "store/cassandra_schema.h"
 
 namespace canopy::cli {
 namespace {
@@ -11,7 +11,7 @@ void schema_print(const GlobalOptions& g) {
   Config config = effective_config(g);
   std::cout << "-- Canopy Store schema for keyspace " << config.cassandra.keyspace
             << " (docs/schema.md). The embedded store keeps the same logical schema in SQLite.\n";
-  for (const std::string& statement : store::schema_statements(config)) std::cout << statement << ";\n\n";
+  for (const std::string& statement : cassandra_schema_statements(config)) std::cout << statement << ";\n\n";
 }
 
 // Opening a store applies its schema (idempotent: IF NOT EXISTS), waits for

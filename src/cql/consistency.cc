@@ -2,7 +2,7 @@
 #include <cctype>
 #include <string>
 
-#include "cql/session.h"
+#include "cql/consistency.h"
 
 namespace cql {
 

@@ -6,14 +6,16 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cql/consistency.h"
 #include "cql/errors.h"
 #include "cql/result.h"
-#include "cql/session.h"
+#include "cql/statement.h"
 #include "cql/types.h"
 #include "cql/value.h"
 

@@ -1,12 +1,14 @@
-// Request execution: encoding once, query plans, attempts, retries,
-// transparent re-prepare, and the public execute/query/batch/prepare API.
+// Request execution: a logical request is encoded once, gets its query
+// plan from the load-balancing policy, and is attempted on the plan's hosts
+// in turn: retries (retry_policy.h), transparent re-prepare, and schema
+// agreement after DDL. The public API that creates requests is in
+// session_requests.cc.
 #include <chrono>
 
 #include "cql/coding.h"
 #include "cql/request.h"
 #include "cql/result_builder.h"
 #include "cql/retry_policy.h"
-#include "cql/session.h"
 #include "cql/session_impl.h"
 #include "cql/value_codec.h"
 
@@ -31,6 +33,7 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vec
 }
 
 bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
+bool IsKeyspaceChange(const ResultSet& rs) { return rs.info().find(" KEYSPACE ") != std::string::npos; }
 
 }  // namespace
 
@@ -45,7 +48,7 @@ int64_t Session::Impl::NextTimestamp() {
 }
 
 void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
-  ++n_requests;
+  ++counters.requests;
   if (shutting_down) return Finish(st, MakeError(ErrorKind::kShutdown, "session closed"));
   st->timeout = st->options.timeout.value_or(options.request_timeout);
   std::optional<Error> err;
@@ -68,8 +71,8 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
         break;
       }
       err = EncodeExecute(st->body, *st->prepared, st->values, st->options, st->timestamp_us);
-      st->keyspace = st->prepared->keyspace;
-      if (!err) st->routing_key = RoutingKey(*st->prepared, st->values);
+      st->routing.keyspace = st->prepared->keyspace;
+      if (!err) st->routing.routing_key = RoutingKey(*st->prepared, st->values);
       break;
     case RequestState::Type::kBatch:
       st->opcode = Opcode::kBatch;
@@ -77,8 +80,8 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
       err = EncodeBatch(st->body, st->batch, st->options, st->timestamp_us);
       for (const auto& e : st->batch.entries) {
         if (!e.prepared) continue;
-        st->keyspace = e.prepared->keyspace;
-        st->routing_key = RoutingKey(*e.prepared, e.values);
+        st->routing.keyspace = e.prepared->keyspace;
+        st->routing.routing_key = RoutingKey(*e.prepared, e.values);
         break;
       }
       break;
@@ -88,7 +91,7 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
     return asio::post(io, [this, st, e] { Finish(st, e); });
   }
   if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
-  st->plan = QueryPlan(st->keyspace, st->routing_key);
+  st->plan = policy->QueryPlan(*state.Load(), st->routing);
   Attempt(std::move(st));
 }
 
@@ -99,7 +102,7 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
     if (!c) {
       st->tried.push_back(h->address + ": no open connection");
       ++st->next;
-      FillPool(h);
+      pools.Fill(h);
       continue;
     }
     bool sent = c->Send(st->opcode, st->body, st->timeout, [this, st, h, c](Result<Response> r) {
@@ -116,7 +119,7 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
   if (st->tried.empty()) msg += " (no hosts known)";
   for (const auto& t : st->tried) msg += "\n  " + t;
   Error e = MakeError(ErrorKind::kNoHostAvailable, msg, {}, true);
-  if (std::this_thread::get_id() == io_thread.get_id()) {
+  if (OnIoThread()) {
     Finish(st, e);
   } else {
     asio::post(io, [this, st, e] { Finish(st, e); });
@@ -130,7 +133,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
     err = r.error();
     if (err.kind == ErrorKind::kTimeout) {
       ++h->timeouts;
-      ++n_timeouts;
+      ++counters.timeouts;
       // Two timeouts in a row: try this host last for a while (a stalled node).
       if (++h->consecutive_timeouts >= 2)
         h->suspect_until = (std::chrono::steady_clock::now() + std::chrono::seconds(2)).time_since_epoch().count();
@@ -147,11 +150,8 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         if (msg.kind != 4) return Finish(st, MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result", h->address));
         auto p = std::make_shared<PreparedStatement>(std::move(msg.prepared));
         p->query = st->query;
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          prepared_cache[st->query] = p;
-        }
-        ++n_completed;
+        prepared_cache.Put(st->query, p);
+        ++counters.completed;
         auto cb = std::move(st->prepare_cb);
         if (cb) cb(Prepared(std::move(p)));
         return;
@@ -159,11 +159,11 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         ResultSet rs = std::move(msg.rows);
         ResultSetBuilder::SetHost(rs, h->address);
         if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
-        if (IsDdl(rs)) ClearPreparedCache();
+        if (IsDdl(rs)) prepared_cache.Clear();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
-          AdminPost([this, st, rs] {
-            WaitSchemaAgreementBlocking(options.schema_agreement_timeout);
-            if (msg_is_keyspace_change(rs)) RefreshTopologyAsync();
+          admin.Post([this, st, rs] {
+            control.WaitForSchemaAgreement(options.schema_agreement_timeout);
+            if (IsKeyspaceChange(rs)) control.Refresh();
             asio::post(io, [this, st, rs] { Finish(st, rs); });
           });
           return;
@@ -176,7 +176,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         err = MakeError(ErrorKind::kProtocol, "malformed ERROR", h->address);
       } else if (m.code == static_cast<int32_t>(ServerCode::kUnprepared) && st->reprepares < 3) {
         ++st->reprepares;
-        ++n_reprepares;
+        ++counters.reprepares;
         return Reprepare(st, h, c, m.unprepared_id);
       } else {
         err = ToError(m, h->address);
@@ -190,7 +190,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
   st->tried.push_back(h->address + ": " + err.to_string());
   if (ShouldRetry(err, st->idempotent) && st->retries < options.max_retries && st->next + 1 < st->plan.size()) {
     ++st->retries;
-    ++n_retries;
+    ++counters.retries;
     ++st->next;
     return Attempt(st);
   }
@@ -200,10 +200,6 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
     err.message += ")";
   }
   Finish(st, err);
-}
-
-bool Session::Impl::msg_is_keyspace_change(const ResultSet& rs) {
-  return rs.info().find(" KEYSPACE ") != std::string::npos;
 }
 
 void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
@@ -254,9 +250,9 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::
 
 void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r) {
   if (r.ok()) {
-    ++n_completed;
+    ++counters.completed;
   } else {
-    ++n_failed;
+    ++counters.failed;
   }
   if (st->type == RequestState::Type::kPrepare) {
     auto cb = std::move(st->prepare_cb);
@@ -270,154 +266,6 @@ void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r
   }
   auto cb = std::move(st->cb);
   if (cb) cb(std::move(r));
-}
-
-// --- Public API ------------------------------------------------------------------
-
-namespace {
-
-void CheckNotIoThread(const Session::Impl& impl) {
-  if (std::this_thread::get_id() == impl.io_thread.get_id())
-    throw CqlError(MakeError(ErrorKind::kInvalidArgument,
-                             "blocking cql::Session call from a callback (the I/O thread) would deadlock"));
-}
-
-}  // namespace
-
-void Session::Impl::ClearPreparedCache() {
-  std::lock_guard<std::mutex> lock(mu);
-  prepared_cache.clear();
-}
-
-void Session::PrepareAsync(const std::string& query, PrepareCallback cb) {
-  Prepared cached;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    auto it = impl_->prepared_cache.find(query);
-    if (it != impl_->prepared_cache.end()) cached = it->second;
-  }
-  if (cached) {
-    ++impl_->n_prepare_cache_hits;
-    asio::post(impl_->io, [cb = std::move(cb), cached] { cb(cached); });
-    return;
-  }
-  auto st = std::make_shared<RequestState>();
-  st->type = RequestState::Type::kPrepare;
-  st->query = query;
-  st->prepare_cb = std::move(cb);
-  impl_->Submit(std::move(st));
-}
-
-std::future<Result<Prepared>> Session::PrepareAsync(const std::string& query) {
-  auto p = std::make_shared<std::promise<Result<Prepared>>>();
-  auto f = p->get_future();
-  PrepareAsync(query, [p](Result<Prepared> r) { p->set_value(std::move(r)); });
-  return f;
-}
-
-Prepared Session::Prepare(const std::string& query) {
-  CheckNotIoThread(*impl_);
-  return PrepareAsync(query).get().value_or_throw();
-}
-
-void Session::ExecuteAsync(const Prepared& p, std::vector<Value> values, const StatementOptions& options, Callback cb) {
-  auto st = std::make_shared<RequestState>();
-  st->type = RequestState::Type::kExecute;
-  st->prepared = p;
-  st->values = std::move(values);
-  st->options = options;
-  st->cb = std::move(cb);
-  impl_->Submit(std::move(st));
-}
-
-std::future<Result<ResultSet>> Session::ExecuteAsync(const Prepared& p, std::vector<Value> values,
-                                                     const StatementOptions& options) {
-  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
-  auto f = pr->get_future();
-  ExecuteAsync(p, std::move(values), options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
-  return f;
-}
-
-ResultSet Session::Execute(const Prepared& p, std::vector<Value> values, const StatementOptions& options) {
-  CheckNotIoThread(*impl_);
-  return ExecuteAsync(p, std::move(values), options).get().value_or_throw();
-}
-
-void Session::QueryAsync(const std::string& query, std::vector<Value> values, const StatementOptions& options,
-                         Callback cb) {
-  auto st = std::make_shared<RequestState>();
-  st->type = RequestState::Type::kQuery;
-  st->query = query;
-  st->values = std::move(values);
-  st->options = options;
-  st->cb = std::move(cb);
-  impl_->Submit(std::move(st));
-}
-
-std::future<Result<ResultSet>> Session::QueryAsync(const std::string& query, std::vector<Value> values,
-                                                   const StatementOptions& options) {
-  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
-  auto f = pr->get_future();
-  QueryAsync(query, std::move(values), options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
-  return f;
-}
-
-ResultSet Session::Query(const std::string& query, std::vector<Value> values, const StatementOptions& options) {
-  CheckNotIoThread(*impl_);
-  return QueryAsync(query, std::move(values), options).get().value_or_throw();
-}
-
-void Session::ExecuteBatchAsync(const Batch& batch, const StatementOptions& options, Callback cb) {
-  auto st = std::make_shared<RequestState>();
-  st->type = RequestState::Type::kBatch;
-  st->batch = batch;
-  st->options = options;
-  st->cb = std::move(cb);
-  impl_->Submit(std::move(st));
-}
-
-std::future<Result<ResultSet>> Session::ExecuteBatchAsync(const Batch& batch, const StatementOptions& options) {
-  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
-  auto f = pr->get_future();
-  ExecuteBatchAsync(batch, options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
-  return f;
-}
-
-ResultSet Session::ExecuteBatch(const Batch& batch, const StatementOptions& options) {
-  CheckNotIoThread(*impl_);
-  return ExecuteBatchAsync(batch, options).get().value_or_throw();
-}
-
-PageIterator Session::Pages(const Prepared& p, std::vector<Value> values, const StatementOptions& options) {
-  PageIterator it;
-  it.session_ = this;
-  it.prepared_ = p;
-  it.values_ = std::move(values);
-  it.options_ = options;
-  return it;
-}
-
-PageIterator Session::Pages(const std::string& query, std::vector<Value> values, const StatementOptions& options) {
-  PageIterator it;
-  it.session_ = this;
-  it.query_ = query;
-  it.values_ = std::move(values);
-  it.options_ = options;
-  return it;
-}
-
-bool PageIterator::Next() {
-  if (done_ || session_ == nullptr) return false;
-  if (started_) {
-    if (!page_.has_more_pages()) {
-      done_ = true;
-      return false;
-    }
-    options_.paging_state = page_.paging_state();
-  }
-  started_ = true;
-  page_ = prepared_ ? session_->Execute(prepared_, values_, options_) : session_->Query(query_, values_, options_);
-  return true;
 }
 
 }  // namespace cql

@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "cql/frame.h"
+#include "cql/host.h"
+#include "cql/load_balancing.h"
 #include "cql/session.h"
-#include "cql/session_impl.h"
 
 namespace cql {
 
@@ -24,8 +25,7 @@ struct RequestState {
   std::optional<int64_t> timestamp_us;  // fixed for every attempt
   Opcode opcode = Opcode::kQuery;
   std::string body;  // encoded once, re-sent as is on retries
-  std::string keyspace;
-  std::optional<std::string> routing_key;
+  RequestRouting routing;  // keyspace and routing key, for the query plan
   std::chrono::milliseconds timeout{0};
   bool idempotent = false;
 

@@ -1,121 +1,68 @@
-// Internal: Session::Impl, the state behind cql::Session. Split from
-// session.cc so the pieces (hosts and pools, control connection, request
-// execution) read one at a time. Not part of the public API.
+// Session::Impl: the parts behind cql::Session, each in its own file:
+//
+//   io thread      runs every socket, timer and async callback (asio)
+//   AdminQueue     admin_queue.h: the thread for blocking maintenance
+//   ClusterState   cluster_state.h: hosts, ring, keyspaces; an immutable
+//                  snapshot swapped atomically, read by requests lock-free
+//   Pools          pools.h: pool_size connections per host, refilled with backoff
+//   ControlConnection  control_connection.h: discovery, events, schema agreement
+//   LoadBalancingPolicy  load_balancing.h: the query plan of each request
+//   PreparedCache  prepared_cache.h: Prepare() answered without a round trip
+//   request execution  request.cc: attempts, retries, re-prepare
+//
+// Not part of the public API.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <map>
+#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <string>
 #include <thread>
-#include <vector>
 
 #include <asio.hpp>
 
-#include "cql/connection.h"
+#include "cql/admin_queue.h"
+#include "cql/cluster_state.h"
+#include "cql/control_connection.h"
+#include "cql/load_balancing.h"
+#include "cql/pools.h"
+#include "cql/prepared_cache.h"
 #include "cql/session.h"
-#include "cql/token_ring.h"
 
 namespace cql {
 
-// One node: its pool of connections and counters.
-struct Host {
-  std::string ip;       // address text
-  std::string address;  // "ip:port"
-  asio::ip::tcp::endpoint endpoint;
-  std::string datacenter;
-  std::string rack;
-  std::vector<int64_t> tokens;
-
-  std::atomic<bool> up{true};
-  std::atomic<bool> removed{false};
-  std::atomic<int> consecutive_timeouts{0};
-  // steady_clock ticks until which the host is tried last (after timeouts).
-  std::atomic<int64_t> suspect_until{0};
-  std::atomic<uint64_t> requests_sent{0};
-  std::atomic<uint64_t> errors{0};
-  std::atomic<uint64_t> timeouts{0};
-
-  // Guarded by mu: conns, next_conn, filling, first_fill_done, reconnect_attempts, last_error.
-  std::mutex mu;
-  std::vector<std::shared_ptr<Connection>> conns;
-  size_t next_conn = 0;
-  bool filling = false;
-  bool first_fill_done = false;
-  int reconnect_attempts = 0;
-  std::string last_error;
-  std::unique_ptr<asio::steady_timer> reconnect_timer;  // io thread only
-
-  // The open connection with the fewest requests in flight, or null.
-  std::shared_ptr<Connection> PickConnection();
-  int OpenConnections();
-};
-
-using HostPtr = std::shared_ptr<Host>;
-
 struct RequestState;
+
+// Session-wide counters (SessionCounters), bumped lock-free from any thread.
+struct RequestCounters {
+  std::atomic<uint64_t> requests{0}, completed{0}, failed{0}, retries{0}, reprepares{0}, timeouts{0},
+      prepare_cache_hits{0};
+};
 
 struct Session::Impl {
   explicit Impl(const SessionOptions& o);
   ~Impl();
 
-  SessionOptions options;
+  // Declaration order is construction order: the io_context outlives
+  // everything that holds handlers or timers on it.
+  const SessionOptions options;
+  std::atomic<bool> shutting_down{false};
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
-  std::thread io_thread;
-  std::atomic<bool> shutting_down{false};
-  std::string local_dc;
+  ClusterStateCell state;
+  Pools pools;
+  AdminQueue admin;
+  ControlConnection control;
+  std::unique_ptr<LoadBalancingPolicy> policy;
+  PreparedCache prepared_cache;
+  RequestCounters counters;
+  std::atomic<int64_t> last_timestamp{0};  // client timestamps: strictly increasing
+  std::thread io_thread;                   // last: started once the parts exist
 
-  // Guarded by mu: hosts, ring, keyspaces, control, control_host, prepared_cache.
-  mutable std::mutex mu;
-  std::map<std::string, HostPtr> hosts;  // by ip
-  std::shared_ptr<const TokenRing> ring;
-  std::map<std::string, Replication> keyspaces;
-  std::shared_ptr<Connection> control;
-  HostPtr control_host;
-  // Prepared statements by query text; cleared on every schema change so a
-  // statement is re-prepared (fresh bind metadata) after DDL.
-  std::map<std::string, Prepared> prepared_cache;
-
-  std::atomic<uint64_t> rr{0};
-  std::atomic<uint64_t> n_prepare_cache_hits{0};
-  std::atomic<uint64_t> n_requests{0}, n_completed{0}, n_failed{0}, n_retries{0}, n_reprepares{0},
-      n_timeouts{0}, n_reconnects{0};
-  std::atomic<int> control_attempts{0};
-  std::atomic<bool> pools_started{false};
-  std::atomic<int64_t> last_timestamp{0};
-  std::unique_ptr<asio::steady_timer> control_timer;  // io thread only
-
-  // The admin thread runs blocking maintenance (topology refresh, control
-  // reconnection, schema agreement) so the io thread never blocks.
-  std::thread admin_thread;
-  std::mutex admin_mu;  // guards admin_tasks, admin_stop
-  std::condition_variable admin_cv;
-  std::deque<std::function<void()>> admin_tasks;
-  bool admin_stop = false;
-  void AdminPost(std::function<void()> task);
-  void AdminLoop();
-
-  ConnectionOptions ConnOptions() const;
-
-  // Discovery and pools (session.cc). *Blocking: never on the io thread.
+  // Connecting (session.cc). Blocking: never on the io thread.
   void ConnectBlocking();
-  Result<std::shared_ptr<Connection>> OpenBlocking(const asio::ip::tcp::endpoint& ep);
-  Result<Ok> RefreshTopology(const std::shared_ptr<Connection>& c);
-  Result<Ok> OpenControl(const std::vector<asio::ip::tcp::endpoint>& candidates, std::vector<std::string>& failures);
-  void ReopenControl();
-  void RefreshTopologyAsync();
-  void OnEvent(const EventMessage& ev);
-  void FillPool(const HostPtr& h);
-  void ScheduleReconnect(const HostPtr& h);
-  void OnConnectionClosed(const HostPtr& h, const std::shared_ptr<Connection>& c, const Error& e);
-  std::vector<HostPtr> QueryPlan(const std::string& keyspace, const std::optional<std::string>& routing_key);
-  std::vector<HostPtr> HostList() const;
+  // Publishes a topology read by the control connection: pools for new hosts, none for the departed.
+  void ApplyTopology(const Topology& t);
 
   // Request execution (request.cc).
   void Submit(std::shared_ptr<RequestState> st);
@@ -125,10 +72,8 @@ struct Session::Impl {
   void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
                  const std::string& id);
   void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
-  void ClearPreparedCache();
-  bool WaitSchemaAgreementBlocking(std::chrono::milliseconds timeout);
   int64_t NextTimestamp();
-  static bool msg_is_keyspace_change(const ResultSet& rs);
+  bool OnIoThread() const { return std::this_thread::get_id() == io_thread.get_id(); }
 };
 
 }  // namespace cql

@@ -1,5 +1,6 @@
 // Used when the build has no CQL client (target canopy_cql absent).
 #include "canopy/errors.h"
+#include "canopy/schema.h"
 #include "store/cassandra_backend.h"
 
 namespace canopy::store {
@@ -9,3 +10,11 @@ std::unique_ptr<StoreBackend> make_cassandra_backend(const Config&, CassandraWri
 }
 
 }  // namespace canopy::store
+
+namespace canopy {
+
+std::vector<std::string> cassandra_schema_statements(const Config&) {
+  throw Unavailable("this canopy_store was built without the CQL client (src/cql): no Cassandra schema");
+}
+
+}  // namespace canopy

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "canopy/errors.h"
+#include "canopy/schema.h"
 #include "cql/session.h"
 #include "store/cql_columns.h"
 
@@ -150,3 +151,9 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
 }
 
 }  // namespace canopy::store
+
+namespace canopy {
+
+std::vector<std::string> cassandra_schema_statements(const Config& config) { return store::schema_statements(config); }
+
+}  // namespace canopy

@@ -1,0 +1,46 @@
+// Load balancing: which hosts a request tries, in which order. A policy
+// turns the cluster state and what is known of the request (its keyspace
+// and routing key) into a query plan; the session asks once per request and
+// retries walk the same plan. LoadBalancingPolicy is the seam for other
+// policies; DcAwareTokenAwarePolicy is the session's.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cql/cluster_state.h"
+
+namespace cql {
+
+struct RequestRouting {
+  std::string keyspace;                    // of the statement's table, if known
+  std::optional<std::string> routing_key;  // serialized partition key, if every component is bound
+};
+
+class LoadBalancingPolicy {
+ public:
+  virtual ~LoadBalancingPolicy() = default;
+  // Every host of state, in the order to try them. Called from any thread.
+  virtual std::vector<HostPtr> QueryPlan(const ClusterState& state, const RequestRouting& request) = 0;
+};
+
+// 1. with a routing key and the keyspace's replication known (and
+//    token_aware): the replicas of its token in the local datacenter,
+//    rotated round robin among themselves;
+// 2. the other healthy hosts of the local datacenter, round robin;
+// 3. healthy hosts of other datacenters, round robin;
+// 4. hosts down or suspect (two client timeouts in a row), last.
+class DcAwareTokenAwarePolicy final : public LoadBalancingPolicy {
+ public:
+  explicit DcAwareTokenAwarePolicy(bool token_aware) : token_aware_(token_aware) {}
+  std::vector<HostPtr> QueryPlan(const ClusterState& state, const RequestRouting& request) override;
+
+ private:
+  const bool token_aware_;
+  std::atomic<uint64_t> turn_{0};  // round-robin position, one step per plan
+};
+
+}  // namespace cql
