@@ -281,6 +281,7 @@ FinalMetrics to_final_metrics(py::handle dict) {
 }
 
 namespace {
+// A column or field value as Python: None when unset, datetime for times.
 py::object to_py(const Uuid& v) { return from_uuid(v); }
 py::object to_py(const std::string& v) { return py::str(v); }
 py::object to_py(const std::map<std::string, std::string>& v) { return py::cast(v); }
@@ -374,20 +375,6 @@ py::dict from_counters(const WriterCounters& counters) {
 }  // namespace canopy::python
 
 namespace canopy::python {
-namespace {
-
-template <typename T>
-py::object opt(const std::optional<T>& v) {
-  if (!v) return py::none();
-  if constexpr (std::is_same_v<T, Timestamp>) {
-    return from_timestamp(*v);
-  } else {
-    return py::cast(*v);
-  }
-}
-
-}  // namespace
-
 py::dict from_series(const Series& s) {
   py::dict out;
   out["run_id"] = from_uuid(s.run_id);
@@ -400,7 +387,7 @@ py::dict from_series(const Series& s) {
     py::dict d;
     d["timestamp"] = from_timestamp(p.timestamp);
     d["step"] = p.step;
-    d["epoch"] = opt(p.epoch);
+    d["epoch"] = to_py(p.epoch);
     d["value"] = p.value;
     points.append(std::move(d));
   }
@@ -412,21 +399,21 @@ py::dict from_summary(const RunSummary& s) {
   py::dict out;
   out["run_id"] = from_uuid(s.run_id);
   out["metrics"] = s.metrics;
-  out["first_timestamp"] = opt(s.first_timestamp);
-  out["last_timestamp"] = opt(s.last_timestamp);
+  out["first_timestamp"] = to_py(s.first_timestamp);
+  out["last_timestamp"] = to_py(s.last_timestamp);
   py::dict fields;
   for (const FieldSummary& f : s.fields) {
     py::dict d;
     d["count"] = f.count;
-    d["min"] = opt(f.min);
-    d["max"] = opt(f.max);
-    d["mean"] = opt(f.mean);
-    d["last"] = opt(f.last);
-    d["min_epoch"] = opt(f.min_epoch);
-    d["max_epoch"] = opt(f.max_epoch);
-    d["last_epoch"] = opt(f.last_epoch);
-    d["best"] = opt(f.best);
-    d["best_epoch"] = opt(f.best_epoch);
+    d["min"] = to_py(f.min);
+    d["max"] = to_py(f.max);
+    d["mean"] = to_py(f.mean);
+    d["last"] = to_py(f.last);
+    d["min_epoch"] = to_py(f.min_epoch);
+    d["max_epoch"] = to_py(f.max_epoch);
+    d["last_epoch"] = to_py(f.last_epoch);
+    d["best"] = to_py(f.best);
+    d["best_epoch"] = to_py(f.best_epoch);
     fields[py::str(f.field)] = std::move(d);
   }
   out["fields"] = std::move(fields);
@@ -444,7 +431,7 @@ py::dict from_comparison(const Comparison& c) {
   for (const RunSummary& s : c.summaries) summaries.append(from_summary(s));
   for (const auto& row : c.values) {
     py::list r;
-    for (const auto& v : row) r.append(opt(v));
+    for (const auto& v : row) r.append(to_py(v));
     values.append(std::move(r));
   }
   out["runs"] = std::move(runs);
