@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <vector>
 
@@ -62,6 +63,16 @@ void RollupSink::queue_chunk(const Uuid& run, int li, std::int64_t chunk, std::s
                              std::vector<RollupRow>& out) const {
   for (int f = 0; f < kSeriesFieldCount; ++f)
     out.push_back({run, kRollupLevels[li], chunk, encode_chunk(f, buckets), f});
+}
+
+void RollupSink::take_pending_chunks(std::vector<RollupRow>& rows) {
+  std::move(pending_chunks_.begin(), pending_chunks_.end(), std::back_inserter(rows));
+  pending_chunks_.clear();
+}
+
+void RollupSink::return_pending_chunks(std::vector<RollupRow>& rows, std::size_t from) {
+  pending_chunks_.assign(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(from)),
+                         std::make_move_iterator(rows.end()));
 }
 
 void RollupSink::add_to_chunk(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b) {
@@ -163,11 +174,12 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   }
 
   const std::size_t own_rows = rows.size();
-  rows.insert(rows.end(), pending_chunks_.begin(), pending_chunks_.end());
+  take_pending_chunks(rows);
   SinkResult result = backend_.write_batch(batch, rows);
-  if (!result.ok) return result;
-  pending_chunks_.erase(pending_chunks_.begin(),
-                        pending_chunks_.begin() + static_cast<std::ptrdiff_t>(rows.size() - own_rows));
+  if (!result.ok) {
+    return_pending_chunks(rows, own_rows);
+    return result;
+  }
   for (auto& [run, st] : staged) runs_[run] = st;
   for (const Completed& c : completed) add_to_chunk(*c.run, c.li, c.bucket, c.agg);
   for (auto& [run, staged_state] : staged) {
@@ -195,12 +207,14 @@ void RollupSink::write_open_buckets() {
     });
     written.push_back(&st);
   }
-  const std::size_t chunk_rows = pending_chunks_.size();
-  rows.insert(rows.end(), pending_chunks_.begin(), pending_chunks_.end());
+  const std::size_t own_rows = rows.size();
+  take_pending_chunks(rows);
   if (rows.empty()) return;
   SinkResult r = backend_.write_batch({}, rows);
-  if (!r.ok) throw BackendError("writing open roll-up buckets: " + r.error);
-  pending_chunks_.erase(pending_chunks_.begin(), pending_chunks_.begin() + static_cast<std::ptrdiff_t>(chunk_rows));
+  if (!r.ok) {
+    return_pending_chunks(rows, own_rows);
+    throw BackendError("writing open roll-up buckets: " + r.error);
+  }
   const auto now = std::chrono::steady_clock::now();
   for (RunState* st : written) {
     st->open_pending = false;

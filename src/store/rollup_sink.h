@@ -95,6 +95,10 @@ class RollupSink final : public MetricSink {
   // Adds complete bucket `bucket` of level index li; queues the chunk's
   // rows in pending_chunks_ when it completes one.
   void add_to_chunk(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b);
+  // Moves the queued chunk rows to the end of `rows`; back into the queue
+  // (rows[from, end)) when the write that carried them failed.
+  void take_pending_chunks(std::vector<RollupRow>& rows);
+  void return_pending_chunks(std::vector<RollupRow>& rows, std::size_t from);
   void queue_chunk(const Uuid& run, int li, std::int64_t chunk, std::span<const BucketAgg> buckets,
                    std::vector<RollupRow>& out) const;
 
