@@ -1,5 +1,5 @@
 # canopy_add_test(NAME <name> SOURCES <files...> [LIBS <targets...>] [LABELS <labels...>]
-#                 [INTERNAL_HEADERS])
+#                 [ARGS <command-line arguments...>] [INTERNAL_HEADERS])
 #
 # One GoogleTest binary per call, registered with ctest under NAME. Tests that
 # need the real Cassandra node started by scripts/cassandra carry the label
@@ -9,14 +9,14 @@
 # tests/. INTERNAL_HEADERS adds src/ as well, for tests of a module's
 # internals (codecs, spool, router...): each call that uses it says why.
 function(canopy_add_test)
-  cmake_parse_arguments(T "INTERNAL_HEADERS" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "INTERNAL_HEADERS" "NAME" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   if(T_INTERNAL_HEADERS)
     target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   endif()
-  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()
