@@ -131,15 +131,14 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
         std::string key = k.as_bytes(), val = v.as_bytes();
         if (key == "class") continue;
         int rf = std::atoi(val.c_str());
-        if (key == "replication_factor") {
-          if (rf > live_total) {
-            warnings.push_back("keyspace " + ks + ": replication_factor " + std::to_string(rf) + " exceeds the " +
-                               std::to_string(live_total) + " live node(s); QUORUM and ALL requests will fail");
-          }
-        } else if (rf > live[key]) {
-          warnings.push_back("keyspace " + ks + ": replication factor " + std::to_string(rf) + " in datacenter " +
-                             key + " exceeds its " + std::to_string(live[key]) +
-                             " live node(s); QUORUM and ALL requests will fail");
+        const bool per_dc = key != "replication_factor";
+        const int up = per_dc ? live[key] : live_total;
+        if (rf > up) {
+          // ALL needs every replica; QUORUM (or LOCAL_QUORUM) a majority of them.
+          const char* fails = up < rf / 2 + 1 ? "QUORUM and ALL requests" : "ALL requests";
+          warnings.push_back("keyspace " + ks + ": replication factor " + std::to_string(rf) +
+                             (per_dc ? " in datacenter " + key + " exceeds its " : " exceeds the ") +
+                             std::to_string(up) + " live node(s); " + fails + " will fail");
         }
       }
     }

@@ -95,6 +95,9 @@ TEST_F(StoreSchema, ReplicationAboveTheLiveNodesOfADatacenterIsWarned) {
   EXPECT_NE(warnings[0].find("datacenter1"), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[0].find("replication factor 3"), std::string::npos) << warnings[0];
   EXPECT_NE(warnings[0].find(config_.cassandra.keyspace), std::string::npos) << warnings[0];
+  // QUORUM of 3 needs 2 live replicas; ALL needs all 3.
+  const char* fails = live < 2 ? "; QUORUM and ALL requests will fail" : "; ALL requests will fail";
+  EXPECT_NE(warnings[0].find(fails), std::string::npos) << warnings[0];
 }
 
 TEST(StoreSchemaBuckets, MonthBucketsAreUtcMonths) {
