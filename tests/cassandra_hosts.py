@@ -11,3 +11,9 @@ def cassandra_hosts():
 
 def first_cassandra_host():
     return cassandra_hosts()[0]
+
+
+def auth_cassandra_host():
+    """The node with PasswordAuthenticator: CANOPY_AUTH_HOST (default 127.0.0.11)."""
+    hosts = [h.strip() for h in os.environ.get("CANOPY_AUTH_HOST", "").split(",") if h.strip()]
+    return (hosts or ["127.0.0.11"])[0]

@@ -23,9 +23,11 @@ constexpr std::size_t kMaxInFlight = 64;
 
 cql::Uuid to_cql(const Uuid& u) { return cql::Uuid{u.bytes()}; }
 
-[[noreturn]] void rethrow(const cql::CqlError& e, const std::string& context) {
+// `hint`, appended to the message, says what to change (e.g. which keys).
+[[noreturn]] void rethrow(const cql::CqlError& e, const std::string& context, std::string_view hint = {}) {
   const cql::Error& err = e.error();
   std::string msg = context + ": " + err.to_string();
+  msg += hint;
   switch (err.kind) {
     case cql::ErrorKind::kNoHostAvailable:
     case cql::ErrorKind::kConnection:
@@ -81,7 +83,13 @@ class CassandraBackend final : public StoreBackend {
     try {
       session_ = cql::Session::Connect(o);
     } catch (const cql::CqlError& e) {
-      fail(e, "cannot connect to Cassandra (" + describe_ + ")");
+      std::string context = "cannot connect to Cassandra (" + describe_ + ")";
+      // Say which settings fix it: the CQL error knows the node, not our keys.
+      if (e.error().kind == cql::ErrorKind::kAuth) {
+        fail(e, context, "; check backend.cassandra.auth_provider.{enabled, username, password} "
+                         "(environment CASSANDRA_USERNAME, CASSANDRA_PASSWORD)");
+      }
+      fail(e, context);
     }
     warnings_ = apply_schema(*session_, config);
     const std::string ks = c.keyspace;
@@ -477,9 +485,9 @@ class CassandraBackend final : public StoreBackend {
   }
   // rethrow(), except that an error of a call cut short by close() is
   // ClosedError, whatever the session said.
-  [[noreturn]] void fail(const cql::CqlError& e, const std::string& context) const {
+  [[noreturn]] void fail(const cql::CqlError& e, const std::string& context, std::string_view hint = {}) const {
     if (closed_) throw ClosedError(context + ": the Cassandra backend was closed (" + describe_ + ")");
-    rethrow(e, context);
+    rethrow(e, context, hint);
   }
   cql::StatementOptions read_options() const {
     cql::StatementOptions o;
