@@ -94,7 +94,6 @@ void Connection::Connect(asio::io_context& io, const asio::ip::tcp::endpoint& en
     if (c->options_.verify_hostname) RequirePeerAddress(*c->tls_, ip);
     c->tls_->async_handshake(asio::ssl::stream_base::client, [c, finish, start](const asio::error_code& hec) {
       if (!hec) return start();
-      if (c->closed_.load()) return;  // timed out: already reported
       const bool verify_failed = SSL_get_verify_result(c->tls_->native_handle()) != X509_V_OK;
       Error e = MakeError(ErrorKind::kConnection,
                           "TLS handshake with " + c->address_ + " failed: " + DescribeTlsError(hec, *c->tls_),
