@@ -4,6 +4,8 @@
 // certificate does not name, a plaintext client, a TLS client to a plaintext
 // node (CANOPY_TEST_HOSTS) and a missing client certificate all fail at
 // connect with a message naming the host and the reason, never by timing out.
+// The address check binds a TCP relay on 127.0.0.K+1:9042 (K: the TLS node's
+// last octet), so that address must be free.
 #include <gtest/gtest.h>
 
 #include <iostream>
