@@ -11,7 +11,9 @@
 //
 // Usage: cql_insert [--host 127.0.0.1] [--rows 300000] [--warmup 100000]
 //                   [--in-flight 256] [--batch-in-flight 16] [--batch-rows 100]
-//                   [--connections 2] [--server-pid PID]
+//                   [--connections 2] [--server-pid PID] [--tls-dir DIR]
+// --tls-dir: TLS with DIR/ca.pem and the client certificate DIR/client.pem,
+// DIR/client-key.pem (the files of scripts/cassandra start --tls).
 // With --server-pid (the Cassandra JVM on this machine) it also prints the
 // server's CPU time per row (/proc/PID/stat utime + stime).
 #include <sys/resource.h>
@@ -44,6 +46,7 @@ struct Args {
   int batch_rows = 100;
   int connections = 2;
   long server_pid = 0;
+  std::string tls_dir;  // non-empty: TLS with the certificates of scripts/cassandra --tls
 };
 
 // CPU seconds used so far by another process (0 when unknown).
@@ -165,6 +168,7 @@ int main(int argc, char** argv) {
     else if (k == "--batch-rows") a.batch_rows = std::atoi(v);
     else if (k == "--connections") a.connections = std::atoi(v);
     else if (k == "--server-pid") a.server_pid = std::atol(v);
+    else if (k == "--tls-dir") a.tls_dir = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -174,6 +178,12 @@ int main(int argc, char** argv) {
     cql::SessionOptions o;
     o.contact_points = {a.host};
     o.pool_size = a.connections;
+    if (!a.tls_dir.empty()) {
+      o.tls.enabled = true;
+      o.tls.ca_file = a.tls_dir + "/ca.pem";
+      o.tls.cert_file = a.tls_dir + "/client.pem";
+      o.tls.key_file = a.tls_dir + "/client-key.pem";
+    }
     auto s = cql::Session::Connect(o);
     s->Query("DROP KEYSPACE IF EXISTS cql_bench");
     s->Query("CREATE KEYSPACE cql_bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");

@@ -35,6 +35,16 @@ struct AuthConfig {
   std::string password;  // never logged or printed; `config show` masks it
 };
 
+// TLS to the nodes (the Cassandra node's client_encryption_options). Setting
+// the files does not turn TLS on: `enabled` does (as with auth_provider).
+struct SslConfig {
+  bool enabled = false;
+  std::string ca_file;    // PEM CA the nodes' certificates chain to; empty: the system's CAs
+  std::string cert_file;  // PEM client certificate for mutual TLS; empty: none
+  std::string key_file;   // its PEM private key (unencrypted); set with cert_file
+  bool verify_hostname = true;  // the node's certificate must name its address (IP SAN)
+};
+
 struct ConsistencyConfig {
   std::string write = "ONE";  // any CQL level name: ONE, QUORUM, ALL, LOCAL_QUORUM, ...
   std::string read = "ONE";
@@ -46,6 +56,7 @@ struct CassandraConfig {
   int port = 9042;
   std::string keyspace = "cascor";
   AuthConfig auth_provider;
+  SslConfig ssl;
   int pool_size = 10;  // connections per host
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{10'000};

@@ -48,6 +48,18 @@
 
 namespace cql {
 
+// TLS to the nodes (Cassandra's client_encryption_options). Verification is
+// always on: the node's certificate must chain to ca_file, and with
+// verify_hostname it must also name the address the client connects to (an IP
+// SAN: nodes are reached at the addresses they advertise in system.peers).
+struct TlsOptions {
+  bool enabled = false;
+  std::string ca_file{};    // PEM CA certificate(s) the nodes' certificates chain to; empty: the system's CAs
+  std::string cert_file{};  // PEM client certificate (chain) for mutual TLS; empty: none
+  std::string key_file{};   // PEM private key of cert_file, unencrypted; set with cert_file
+  bool verify_hostname = true;  // the certificate must name the node's address
+};
+
 struct SessionOptions {
   std::vector<std::string> contact_points{"127.0.0.1"};  // IPv4/IPv6 literals or host names
   uint16_t port = 9042;
@@ -68,6 +80,7 @@ struct SessionOptions {
   std::chrono::milliseconds schema_agreement_timeout{10'000};  // after DDL
   bool wait_for_schema_agreement = true;  // after each successful DDL statement
   int max_in_flight_per_connection = 2048;  // stream ids used per connection (≤ 32768)
+  TlsOptions tls{};  // off by default; a file that cannot be loaded fails Connect (kInvalidArgument)
 };
 
 struct HostCounters {

@@ -24,6 +24,13 @@ void emit_cassandra(YAML::Emitter& out, const CassandraConfig& c) {
   out << YAML::Key << "username" << YAML::Value << c.auth_provider.username;
   out << YAML::Key << "password" << YAML::Value << (c.auth_provider.password.empty() ? "" : kMask);
   out << YAML::EndMap;
+  out << YAML::Key << "ssl" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << c.ssl.enabled;
+  out << YAML::Key << "ca_file" << YAML::Value << c.ssl.ca_file;
+  out << YAML::Key << "cert_file" << YAML::Value << c.ssl.cert_file;
+  out << YAML::Key << "key_file" << YAML::Value << c.ssl.key_file;
+  out << YAML::Key << "verify_hostname" << YAML::Value << c.ssl.verify_hostname;
+  out << YAML::EndMap;
   out << YAML::Key << "pool_size" << YAML::Value << c.pool_size;
   out << YAML::Key << "connect_timeout" << YAML::Value << format_duration(c.connect_timeout);
   out << YAML::Key << "request_timeout" << YAML::Value << format_duration(c.request_timeout);

@@ -155,6 +155,15 @@ void check_combination(const Config& config) {
                       "backend.cassandra.auth_provider.username is empty; set the username in the "
                       "file, with CASSANDRA_USERNAME or an override, or disable auth");
   }
+  const SslConfig& ssl = config.cassandra.ssl;
+  if (ssl.cert_file.empty() != ssl.key_file.empty()) {
+    const bool has_cert = !ssl.cert_file.empty();
+    throw ConfigError(
+        has_cert ? "backend.cassandra.ssl.key_file" : "backend.cassandra.ssl.cert_file",
+        std::string("backend.cassandra.ssl.") + (has_cert ? "cert_file" : "key_file") + " is set but " +
+            "backend.cassandra.ssl." + (has_cert ? "key_file" : "cert_file") +
+            " is empty; a client certificate needs both (mutual TLS), or set neither");
+  }
   const WriterConfig& writer = config.writer;
   if (writer.retry_initial > writer.retry_max) {
     throw ConfigError("writer.retry_initial",
@@ -184,6 +193,10 @@ Config load_config(const ConfigSources& sources) {
     apply_override(config, sources.overrides[i], i);
   check_combination(config);
 
+  for (std::string* path : {&config.cassandra.ssl.ca_file, &config.cassandra.ssl.cert_file,
+                            &config.cassandra.ssl.key_file}) {
+    *path = expand_home(*path, env);
+  }
   config.embedded.path = expand_home(config.embedded.path, env);
   if (config.embedded.path.empty()) config.embedded.path = default_embedded_path(env);
   config.writer.spool_dir = expand_home(config.writer.spool_dir, env);

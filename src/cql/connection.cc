@@ -5,6 +5,7 @@
 
 #include "cql/coding.h"
 #include "cql/compression.h"
+#include "cql/tls.h"
 
 namespace cql {
 
@@ -38,6 +39,7 @@ Connection::Connection(asio::io_context& io, const asio::ip::tcp::endpoint& endp
   for (int i = streams - 1; i >= 0; --i) free_ids_.push_back(static_cast<int16_t>(i));
   read_buf_.resize(kInitialReadBuffer);
   last_activity_ = Clock::now();
+  if (options_.tls) tls_ = std::make_unique<TlsStream>(socket_, *options_.tls);
 }
 
 Connection::~Connection() = default;
@@ -64,7 +66,22 @@ void Connection::Connect(asio::io_context& io, const asio::ip::tcp::endpoint& en
     c->Fail(e);
     finish(e);
   });
-  c->socket_.async_connect(endpoint, [c, finish](const asio::error_code& ec) {
+  // After TCP connect (and the TLS handshake): the CQL handshake.
+  auto start = [c, finish] {
+    c->last_activity_ = Clock::now();
+    c->StartRead();
+    c->ArmSweep();
+    c->Handshake([c, finish](Result<std::shared_ptr<Connection>> r) {
+      c->connect_timer_.cancel();
+      if (r.ok()) {
+        c->ready_ = true;
+      } else {
+        c->Fail(r.error());
+      }
+      finish(std::move(r));
+    });
+  };
+  c->socket_.async_connect(endpoint, [c, finish, start, ip = endpoint.address().to_string()](const asio::error_code& ec) {
     if (ec) {
       Error e = MakeError(ErrorKind::kConnection, "connect failed: " + ec.message(), c->address_, true);
       c->Fail(e);
@@ -73,13 +90,16 @@ void Connection::Connect(asio::io_context& io, const asio::ip::tcp::endpoint& en
     }
     asio::error_code ignored;
     c->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-    c->last_activity_ = Clock::now();
-    c->StartRead();
-    c->ArmSweep();
-    c->Handshake([c, finish](Result<std::shared_ptr<Connection>> r) {
-      c->connect_timer_.cancel();
-      if (!r.ok()) c->Fail(r.error());
-      finish(std::move(r));
+    if (!c->tls_) return start();
+    if (c->options_.verify_hostname) RequirePeerAddress(*c->tls_, ip);
+    c->tls_->async_handshake(asio::ssl::stream_base::client, [c, finish, start](const asio::error_code& hec) {
+      if (!hec) return start();
+      const bool verify_failed = SSL_get_verify_result(c->tls_->native_handle()) != X509_V_OK;
+      Error e = MakeError(ErrorKind::kConnection,
+                          "TLS handshake with " + c->address_ + " failed: " + DescribeTlsError(hec, *c->tls_),
+                          c->address_, !verify_failed);
+      c->Fail(e);
+      finish(e);
     });
   });
 }
@@ -176,9 +196,9 @@ void Connection::Flush() {
   }
   if (closed_.load()) return;
   socket_writes_.fetch_add(1, std::memory_order_relaxed);
-  asio::async_write(socket_, asio::buffer(writing_buf_), [self = shared_from_this()](const asio::error_code& ec, size_t) {
+  auto on_written = [self = shared_from_this()](const asio::error_code& ec, size_t) {
     if (ec) {
-      self->Fail(MakeError(ErrorKind::kConnection, "write failed: " + ec.message(), self->address_, true));
+      self->Fail(MakeError(ErrorKind::kConnection, self->DescribeSocketError("write", ec), self->address_, true));
       return;
     }
     {
@@ -189,20 +209,41 @@ void Connection::Flush() {
       }
     }
     self->Flush();
-  });
+  };
+  WithStream([&](auto& stream) { asio::async_write(stream, asio::buffer(writing_buf_), std::move(on_written)); });
 }
 
 void Connection::StartRead() {
   if (read_len_ == read_buf_.size()) read_buf_.resize(read_buf_.size() * 2);
-  socket_.async_read_some(asio::buffer(read_buf_.data() + read_len_, read_buf_.size() - read_len_),
-                          [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                            if (ec) {
-                              std::string why = ec == asio::error::eof ? "closed by the server" : "read failed: " + ec.message();
-                              self->Fail(MakeError(ErrorKind::kConnection, why, self->address_, true));
-                              return;
-                            }
-                            self->OnRead(n);
-                          });
+  auto on_read = [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+    if (ec) {
+      self->Fail(MakeError(ErrorKind::kConnection, self->DescribeSocketError("read", ec), self->address_, true));
+      return;
+    }
+    self->OnRead(n);
+  };
+  WithStream([&](auto& stream) {
+    stream.async_read_some(asio::buffer(read_buf_.data() + read_len_, read_buf_.size() - read_len_),
+                           std::move(on_read));
+  });
+}
+
+std::string Connection::DescribeSocketError(const char* what, const asio::error_code& ec) {
+  const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
+                      ec == asio::ssl::error::stream_truncated;
+  std::string why;
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    why = "closed by the server";
+  } else if (tls_ && IsTlsError(ec)) {
+    why = std::string(what) + " failed: TLS: " + DescribeTlsError(ec, *tls_);
+  } else {
+    why = std::string(what) + " failed: " + ec.message();
+  }
+  if (ready_ || !closed) return why;
+  if (!tls_) return why + " during the CQL handshake (a node that requires TLS closes plaintext connections: is TLS on in the client?)";
+  if (!SSL_get_certificate(tls_->native_handle()))
+    return why + " after the TLS handshake (does the node require a client certificate? set cert_file and key_file)";
+  return why + " after the TLS handshake";
 }
 
 void Connection::OnRead(size_t n) {

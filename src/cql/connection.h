@@ -10,6 +10,11 @@
 // connection. When the socket fails or closes every pending request fails
 // with kConnection and the close handler runs once.
 //
+// TLS (ConnectionOptions::tls set): asio's ssl::stream over the same socket;
+// the TLS handshake runs after TCP connect and before STARTUP, within
+// connect_timeout. Without TLS every read and write goes straight to the
+// socket: the only cost of the option is one pointer test per read or write.
+//
 // Threading: Send, Close and the accessors are thread-safe. Every handler
 // (responses, events, close) runs on the io_context's thread; the io_context
 // must be run by exactly one thread.
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 
 #include "cql/errors.h"
 #include "cql/frame.h"
@@ -39,6 +45,10 @@ struct ConnectionOptions {
   std::string password;
   std::string keyspace;  // non-empty: USE it after the handshake
   int max_streams = 2048;
+  // Set: TLS with this context (tls.h). verify_hostname: the certificate
+  // must name the address connected to.
+  std::shared_ptr<asio::ssl::context> tls;
+  bool verify_hostname = true;
 };
 
 // A response frame: header and its body (prefix already stripped: body
@@ -99,9 +109,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Handshake(ConnectHandler done);
   void OnStartupReply(Result<Response> r, ConnectHandler done);
   void FinishHandshake(ConnectHandler done);
+  // Calls f(stream) with the TLS stream when TLS is on, else with the socket.
+  template <typename F>
+  void WithStream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(socket_);
+    }
+  }
+  // Why the socket failed, in words; hints at a TLS mismatch when the server
+  // hangs up before the CQL handshake is done.
+  std::string DescribeSocketError(const char* what, const asio::error_code& ec);
 
   asio::io_context& io_;
   asio::ip::tcp::socket socket_;
+  using TlsStream = asio::ssl::stream<asio::ip::tcp::socket&>;
+  std::unique_ptr<TlsStream> tls_;  // over socket_ when TLS is on (declared after it: destroyed first)
   asio::steady_timer sweep_timer_;
   asio::steady_timer connect_timer_;
   ConnectionOptions options_;
@@ -133,6 +157,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t read_len_ = 0;
   Clock::time_point last_activity_;
   bool heartbeat_pending_ = false;
+  bool ready_ = false;  // the CQL handshake finished
 };
 
 }  // namespace cql

@@ -16,6 +16,8 @@ ConnectionOptions Pools::connection_options() const {
   c.password = options_.password;
   c.keyspace = options_.keyspace;
   c.max_streams = options_.max_in_flight_per_connection;
+  c.tls = tls_;
+  c.verify_hostname = options_.tls.verify_hostname;
   return c;
 }
 

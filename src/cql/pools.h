@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <asio.hpp>
@@ -20,8 +21,10 @@ namespace cql {
 
 class Pools {
  public:
-  Pools(asio::io_context& io, const SessionOptions& options, const std::atomic<bool>& shutting_down)
-      : io_(io), options_(options), shutting_down_(shutting_down) {}
+  // tls: the session's TLS context, null when TLS is off.
+  Pools(asio::io_context& io, const SessionOptions& options, std::shared_ptr<asio::ssl::context> tls,
+        const std::atomic<bool>& shutting_down)
+      : io_(io), options_(options), tls_(std::move(tls)), shutting_down_(shutting_down) {}
 
   // What every connection of the session is opened with.
   ConnectionOptions connection_options() const;
@@ -47,6 +50,7 @@ class Pools {
 
   asio::io_context& io_;
   const SessionOptions& options_;
+  const std::shared_ptr<asio::ssl::context> tls_;
   const std::atomic<bool>& shutting_down_;
   std::atomic<uint64_t> reconnects_{0};  // pools filled again after a failure
 };

@@ -6,15 +6,28 @@
 #include <future>
 
 #include "cql/session_impl.h"
+#include "cql/tls.h"
 
 namespace cql {
 
 // --- Impl: lifecycle ---------------------------------------------------------
 
+namespace {
+
+// The TLS context of the options, or null when TLS is off; throws CqlError
+// (kInvalidArgument) when a file cannot be loaded.
+std::shared_ptr<asio::ssl::context> TlsContextOrThrow(const TlsOptions& tls) {
+  if (!tls.enabled) return nullptr;
+  return MakeTlsContext(tls).value_or_throw();
+}
+
+}  // namespace
+
 Session::Impl::Impl(const SessionOptions& o)
     : options(o),
       work(asio::make_work_guard(io)),
-      pools(io, options, shutting_down),
+      tls_context(TlsContextOrThrow(o.tls)),
+      pools(io, options, tls_context, shutting_down),
       control(io, options, pools.connection_options(), admin, state, shutting_down,
               ControlConnection::Listener{
                   .on_topology = [this](const Topology& t) { ApplyTopology(t); },

@@ -50,6 +50,7 @@ struct Session::Impl {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   ClusterStateCell state;
+  std::shared_ptr<asio::ssl::context> tls_context;  // null when TLS is off; shared by every connection
   Pools pools;
   AdminQueue admin;
   ControlConnection control;

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <future>
 #include <unordered_map>
 
@@ -49,6 +52,29 @@ cql::Uuid to_cql(const Uuid& u) { return cql::Uuid{u.bytes()}; }
   }
 }
 
+// A TLS file named by config key `key` must be readable when the store opens:
+// the message names the key and the path, not only what OpenSSL thought of it.
+void check_readable(const char* key, const std::string& path) {
+  if (path.empty()) return;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) throw InvalidArgument(std::string(key) + ": cannot read " + path + ": " + std::strerror(errno));
+  std::fclose(f);
+}
+
+cql::TlsOptions tls_options(const SslConfig& ssl) {
+  cql::TlsOptions t;
+  if (!ssl.enabled) return t;
+  check_readable("backend.cassandra.ssl.ca_file", ssl.ca_file);
+  check_readable("backend.cassandra.ssl.cert_file", ssl.cert_file);
+  check_readable("backend.cassandra.ssl.key_file", ssl.key_file);
+  t.enabled = true;
+  t.ca_file = ssl.ca_file;
+  t.cert_file = ssl.cert_file;
+  t.key_file = ssl.key_file;
+  t.verify_hostname = ssl.verify_hostname;
+  return t;
+}
+
 const std::string kRunSelect = columns::column_list(columns::kRunColumns);
 
 Run run_from_row(const cql::Row& r) {
@@ -77,6 +103,7 @@ class CassandraBackend final : public StoreBackend {
       o.username = c.auth_provider.username;
       o.password = c.auth_provider.password;
     }
+    o.tls = tls_options(c.ssl);
     describe_ = "cassandra:" + c.keyspace + "@";
     for (std::size_t i = 0; i < c.contact_points.size(); ++i) describe_ += (i ? "," : "") + c.contact_points[i];
     describe_ += ":" + std::to_string(c.port);

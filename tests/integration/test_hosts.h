@@ -4,7 +4,11 @@
 //   CANOPY_TEST_HOSTS     the single node (default 127.0.0.1)
 //   CANOPY_AUTH_HOST      the node with PasswordAuthenticator (default 127.0.0.11)
 //   CANOPY_CLUSTER_HOSTS  the three-node cluster (default 127.0.0.1,127.0.0.2,127.0.0.3)
-// Each holds comma-separated addresses; unset or empty means the default.
+//   CANOPY_TLS_HOST       the node started with scripts/cassandra --tls-client-auth
+//                         (default 127.0.0.21)
+//   CANOPY_TLS_DIR        the certificates of that node's cluster (the folder
+//                         scripts/cassandra start --tls prints; no default)
+// Each *_HOST(S) holds comma-separated addresses; unset or empty means the default.
 #pragma once
 
 #include <cstdlib>
@@ -40,6 +44,12 @@ inline std::string first_test_host() { return test_hosts().front(); }
 inline std::vector<std::string> auth_hosts() { return hosts_from_env("CANOPY_AUTH_HOST", "127.0.0.11"); }
 inline std::vector<std::string> cluster_hosts() {
   return hosts_from_env("CANOPY_CLUSTER_HOSTS", "127.0.0.1,127.0.0.2,127.0.0.3");
+}
+inline std::string tls_host() { return hosts_from_env("CANOPY_TLS_HOST", "127.0.0.21").front(); }
+// "" when unset: the TLS tests then fail, saying to set it.
+inline std::string tls_dir() {
+  const char* set = std::getenv("CANOPY_TLS_DIR");
+  return set ? set : "";
 }
 
 }  // namespace canopy_test

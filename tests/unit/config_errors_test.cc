@@ -286,6 +286,29 @@ TEST(ConfigAuth, EnabledWithoutUsernameIsRejected) {
                                     "backend.cassandra.auth_provider.username is empty"));
 }
 
+TEST(ConfigSsl, ACertificateWithoutItsKeyIsRejected) {
+  const ConfigError e = yaml_error("backend: {cassandra: {ssl: {enabled: true, cert_file: /tls/c.pem}}}");
+  EXPECT_EQ(e.key(), "backend.cassandra.ssl.key_file");
+  EXPECT_EQ(message(e),
+            "backend.cassandra.ssl.cert_file is set but backend.cassandra.ssl.key_file is empty; a client "
+            "certificate needs both (mutual TLS), or set neither");
+}
+
+TEST(ConfigSsl, AKeyWithoutItsCertificateIsRejected) {
+  const ConfigError e = env_error({{"CASCOR_CASSANDRA_SSL_KEY_FILE", "/tls/k.pem"}});
+  EXPECT_EQ(e.key(), "backend.cassandra.ssl.cert_file");
+  EXPECT_THAT(message(e), HasSubstr("backend.cassandra.ssl.key_file is set but backend.cassandra.ssl.cert_file "
+                                    "is empty"));
+}
+
+TEST(ConfigSsl, ABadBooleanNamesTheKey) {
+  EXPECT_EQ(message(env_error({{"CASCOR_CASSANDRA_SSL_VERIFY_HOSTNAME", "off"}})),
+            "environment variable CASCOR_CASSANDRA_SSL_VERIFY_HOSTNAME (backend.cassandra.ssl.verify_hostname): "
+            "invalid value \"off\"; allowed: true, false, yes, no, 1, 0");
+  EXPECT_THAT(message(yaml_error("backend: {cassandra: {ssl: {enabled: sure}}}")),
+              HasSubstr("backend.cassandra.ssl.enabled: invalid value \"sure\""));
+}
+
 TEST(ConfigTtl, NegativeIsRejected) {
   const ConfigError e = yaml_error("ttl: {metrics: -1}");
   EXPECT_EQ(e.key(), "ttl.metrics");

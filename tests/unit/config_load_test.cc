@@ -16,6 +16,11 @@ TEST(ConfigDefaults, MatchTheReference) {
   EXPECT_EQ(c.cassandra.port, 9042);
   EXPECT_EQ(c.cassandra.keyspace, "cascor");
   EXPECT_FALSE(c.cassandra.auth_provider.enabled);
+  EXPECT_FALSE(c.cassandra.ssl.enabled);
+  EXPECT_EQ(c.cassandra.ssl.ca_file, "");
+  EXPECT_EQ(c.cassandra.ssl.cert_file, "");
+  EXPECT_EQ(c.cassandra.ssl.key_file, "");
+  EXPECT_TRUE(c.cassandra.ssl.verify_hostname);  // verification on unless turned off
   EXPECT_EQ(c.cassandra.pool_size, 10);
   EXPECT_EQ(c.cassandra.connect_timeout, milliseconds(10'000));
   EXPECT_EQ(c.cassandra.request_timeout, milliseconds(10'000));
@@ -79,6 +84,12 @@ backend:
       enabled: true
       username: alice
       password: s3cret
+    ssl:
+      enabled: true
+      ca_file: /etc/canopy/ca.pem
+      cert_file: /etc/canopy/client.pem
+      key_file: /etc/canopy/client-key.pem
+      verify_hostname: false
     pool_size: 4
     connect_timeout: 3
     request_timeout: 500ms
@@ -108,6 +119,11 @@ writer:
   EXPECT_TRUE(c.cassandra.auth_provider.enabled);
   EXPECT_EQ(c.cassandra.auth_provider.username, "alice");
   EXPECT_EQ(c.cassandra.auth_provider.password, "s3cret");
+  EXPECT_TRUE(c.cassandra.ssl.enabled);
+  EXPECT_EQ(c.cassandra.ssl.ca_file, "/etc/canopy/ca.pem");
+  EXPECT_EQ(c.cassandra.ssl.cert_file, "/etc/canopy/client.pem");
+  EXPECT_EQ(c.cassandra.ssl.key_file, "/etc/canopy/client-key.pem");
+  EXPECT_FALSE(c.cassandra.ssl.verify_hostname);
   EXPECT_EQ(c.cassandra.pool_size, 4);
   EXPECT_EQ(c.cassandra.connect_timeout, milliseconds(3'000));
   EXPECT_EQ(c.cassandra.request_timeout, milliseconds(500));
@@ -194,9 +210,14 @@ TEST(ConfigFile, ReplicationClassDefaultsToNetworkTopologyAndAcceptsTheJavaName)
 }
 
 TEST(ConfigFile, HomeIsExpandedInPaths) {
-  const Config c = load_yaml("backend: {embedded: {path: ~/m.db}}\nwriter: {spool_dir: ~/sp}\n");
+  const Config c = load_yaml(
+      "backend: {embedded: {path: ~/m.db}, cassandra: {ssl: {ca_file: ~/ca.pem, cert_file: ~/c.pem, "
+      "key_file: ~/k.pem}}}\nwriter: {spool_dir: ~/sp}\n");
   EXPECT_EQ(c.embedded.path, "/home/tester/m.db");
   EXPECT_EQ(c.writer.spool_dir, "/home/tester/sp");
+  EXPECT_EQ(c.cassandra.ssl.ca_file, "/home/tester/ca.pem");
+  EXPECT_EQ(c.cassandra.ssl.cert_file, "/home/tester/c.pem");
+  EXPECT_EQ(c.cassandra.ssl.key_file, "/home/tester/k.pem");
 }
 
 TEST(ConfigFile, EveryOverflowAndDurabilitySpellingIsRead) {
@@ -226,6 +247,11 @@ TEST(ConfigEnvironment, EveryVariableIsRead) {
                              {"CASSANDRA_PASSWORD", "pw"},
                              {"CASCOR_CASSANDRA_BATCH_SIZE", "50"},
                              {"CASCOR_CASSANDRA_FLUSH_INTERVAL", "250ms"},
+                             {"CASCOR_CASSANDRA_SSL_ENABLED", "true"},
+                             {"CASCOR_CASSANDRA_SSL_CA_FILE", "/tls/ca.pem"},
+                             {"CASCOR_CASSANDRA_SSL_CERT_FILE", "/tls/client.pem"},
+                             {"CASCOR_CASSANDRA_SSL_KEY_FILE", "/tls/client-key.pem"},
+                             {"CASCOR_CASSANDRA_SSL_VERIFY_HOSTNAME", "no"},
                              {"CANOPY_EMBEDDED_PATH", "/tmp/e.db"}});
   EXPECT_TRUE(c.cassandra.enabled);
   EXPECT_EQ(c.cassandra.contact_points, (std::vector<std::string>{"h1", "h2", "h3"}));
@@ -236,6 +262,11 @@ TEST(ConfigEnvironment, EveryVariableIsRead) {
   EXPECT_FALSE(c.cassandra.auth_provider.enabled);  // credentials alone do not turn auth on
   EXPECT_EQ(c.cassandra.batch_size, 50);
   EXPECT_EQ(c.cassandra.flush_interval, milliseconds(250));
+  EXPECT_TRUE(c.cassandra.ssl.enabled);
+  EXPECT_EQ(c.cassandra.ssl.ca_file, "/tls/ca.pem");
+  EXPECT_EQ(c.cassandra.ssl.cert_file, "/tls/client.pem");
+  EXPECT_EQ(c.cassandra.ssl.key_file, "/tls/client-key.pem");
+  EXPECT_FALSE(c.cassandra.ssl.verify_hostname);
   EXPECT_EQ(c.embedded.path, "/tmp/e.db");
   EXPECT_EQ(c.writer.spool_dir, "/tmp/spool-cassandra-envks");
 }
@@ -361,6 +392,8 @@ TEST(ConfigDump, ShowsEveryKey) {
                           "port: 9042",
                           "keyspace: cascor",
                           "username:",
+                          "ssl:\n      enabled: false\n      ca_file: \"\"\n      cert_file: \"\"\n"
+                          "      key_file: \"\"\n      verify_hostname: true",
                           "pool_size: 10",
                           "connect_timeout: 10s",
                           "request_timeout: 10s",
@@ -386,11 +419,16 @@ TEST(ConfigDump, ReadsBackToTheSameConfig) {
   const Config original = load_overrides(
       {"backend.cassandra.enabled=true", "backend.cassandra.contact_points=n1,n2",
        "backend.cassandra.request_timeout=1500ms", "backend.cassandra.replication={dc1: 2, dc2: 1}",
-       "writer.durability=buffered", "ttl.metrics=60"});
+       "writer.durability=buffered", "ttl.metrics=60", "backend.cassandra.ssl.enabled=true",
+       "backend.cassandra.ssl.ca_file=/tls/ca.pem", "backend.cassandra.ssl.cert_file=/tls/c.pem",
+       "backend.cassandra.ssl.key_file=/tls/k.pem", "backend.cassandra.ssl.verify_hostname=false"});
   const Config reread = load_yaml(dump_config(original));
   EXPECT_EQ(dump_config(reread), dump_config(original));
   EXPECT_EQ(reread.cassandra.request_timeout, milliseconds(1500));
   EXPECT_EQ(reread.cassandra.replication, original.cassandra.replication);
+  EXPECT_TRUE(reread.cassandra.ssl.enabled);
+  EXPECT_EQ(reread.cassandra.ssl.key_file, "/tls/k.pem");
+  EXPECT_FALSE(reread.cassandra.ssl.verify_hostname);
 }
 
 TEST(ConfigEnums, SpellTheYamlValues) {

@@ -11,6 +11,7 @@
 #include "cql/coding.h"
 #include "cql/compression.h"
 #include "cql/connection.h"
+#include "cql/tls.h"
 #include "unit/cql_fake_server.h"
 
 namespace {
@@ -266,6 +267,35 @@ TEST(CqlConnection, HandshakeThatNeverAnswersTimesOut) {
   auto r = f.get();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, cql::ErrorKind::kTimeout) << r.error().to_string();
+  ::close(fd);
+}
+
+TEST(CqlConnection, TlsHandshakeThatNeverAnswersTimesOutWithinTheConnectTimeout) {
+  // A listening socket that never answers the ClientHello: the TLS handshake
+  // is inside connect_timeout, so it cannot hang the caller.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::listen(fd, 4);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  Io io;
+  cql::ConnectionOptions o;
+  o.connect_timeout = 300ms;
+  cql::TlsOptions tls;
+  tls.enabled = true;  // the system's CAs: no handshake gets that far anyway
+  o.tls = cql::MakeTlsContext(tls).value_or_throw();
+  std::promise<cql::Result<std::shared_ptr<Connection>>> p;
+  Connection::Connect(io.io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), ntohs(a.sin_port)), o,
+                      [&](cql::Result<std::shared_ptr<Connection>> r) { p.set_value(std::move(r)); });
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  auto r = f.get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, cql::ErrorKind::kTimeout) << r.error().to_string();
+  EXPECT_EQ(r.error().message, "connect/handshake timed out after 300 ms");
   ::close(fd);
 }
 

@@ -1,10 +1,13 @@
 """Waits until a local Cassandra node answers CQL and sees its peers.
 
-Used by scripts/cassandra: `cql_check.py HOST --peers N --timeout S [--auth]`.
+Used by scripts/cassandra: `cql_check.py HOST --peers N --timeout S [--auth]
+[--tls-dir DIR]` (--tls-dir: connect with TLS, the CA and client certificate
+scripts/cassandra made in DIR).
 Prints the release version and peer count; exits 1 with the reason on timeout.
 """
 import argparse
 import logging
+import ssl
 import sys
 import time
 import warnings
@@ -22,7 +25,15 @@ parser.add_argument("host")
 parser.add_argument("--peers", type=int, default=0)
 parser.add_argument("--timeout", type=float, default=120)
 parser.add_argument("--auth", action="store_true")
+parser.add_argument("--tls-dir")
 args = parser.parse_args()
+
+ssl_context = None
+if args.tls_dir:
+    ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ssl_context.check_hostname = False  # readiness only; the C++ tests check the address
+    ssl_context.load_verify_locations(f"{args.tls_dir}/ca.pem")
+    ssl_context.load_cert_chain(f"{args.tls_dir}/client.pem", f"{args.tls_dir}/client-key.pem")
 
 auth = PlainTextAuthProvider("cassandra", "cassandra") if args.auth else None
 deadline = time.monotonic() + args.timeout
@@ -30,7 +41,7 @@ last = "no attempt"
 while time.monotonic() < deadline:
     cluster = Cluster([args.host], port=9042, protocol_version=4, auth_provider=auth,
                       load_balancing_policy=WhiteListRoundRobinPolicy([args.host]),
-                      connect_timeout=3, control_connection_timeout=3)
+                      connect_timeout=3, control_connection_timeout=3, ssl_context=ssl_context)
     try:
         session = cluster.connect()
         version = session.execute("SELECT release_version FROM system.local").one()[0]
