@@ -77,6 +77,11 @@ std::vector<std::string> schema_statements(const Config& config) {
       "CREATE TABLE IF NOT EXISTS " + ks +
           ".rollup_chunks (run_id uuid, level int, field int, chunk bigint, data blob, "
           "PRIMARY KEY ((run_id), level, field, chunk)) WITH default_time_to_live = " + rt,
+      // The completeness ledger (docs/store.md): one row per writer session
+      // and run; steps = ascending (first, last) int64 pairs.
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".run_ledger (run_id uuid, ledger_id uuid, acknowledged bigint, steps blob, updated_at timestamp, "
+          "PRIMARY KEY ((run_id), ledger_id)) WITH default_time_to_live = " + rt,
   };
 }
 
@@ -97,7 +102,8 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
                                                     {"training_runs", config.ttl.runs_seconds},
                                                     {"runs_by_time", config.ttl.runs_seconds},
                                                     {"metric_rollups", config.ttl.runs_seconds},
-                                                    {"rollup_chunks", config.ttl.runs_seconds}};
+                                                    {"rollup_chunks", config.ttl.runs_seconds},
+                                                    {"run_ledger", config.ttl.runs_seconds}};
   for (const auto& [table, ttl] : ttls) {
     try {
       auto rs = session.Query(

@@ -60,10 +60,10 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
 
   MetricRecord rec{run_id, metric, 0, std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
-                                          .count()};
+                                          .count(),
+                   Uuid(), 0};
   if (!rec.metric.timestamp) rec.metric.timestamp = clock_->now();
-  RunStats& st = runs_[run_id];
-  if (!rec.metric.step) rec.metric.step = st.next_step++;
+  if (!rec.metric.step) rec.metric.step = runs_[run_id].next_step++;
 
   bool room = !spill_ && queue_.size() < opt_.buffer_capacity;
   if (!room && !spill_ && opt_.overflow == OverflowPolicy::kBlock) {
@@ -72,10 +72,15 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
     room = !spill_;
   }
   if (!room && opt_.overflow == OverflowPolicy::kDrop && opt_.durability == Durability::kBuffered) {
-    ++counters_.dropped;
+    ++counters_.dropped;  // not acknowledged as stored: not in the ledger
     return;
   }
 
+  // Looked up again: release_run may have run while kBlock waited.
+  RunStats& st = runs_[run_id];
+  if (st.ledger_id.is_nil()) st.ledger_id = Uuid::random();
+  rec.ledger_id = st.ledger_id;
+  rec.ordinal = st.metrics + 1;
   rec.seq = next_seq_;
   SpoolPosition where;
   bool spooled = false;
@@ -105,6 +110,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   // Statistics for complete_run.
   const Metric& m = rec.metric;
   ++st.metrics;
+  note_acknowledged(rec, false);
   if (st.metrics == 1 || *m.timestamp >= *st.newest.timestamp) st.newest = m;
   if (m.val_accuracy && !std::isnan(*m.val_accuracy) &&
       (!st.best_val_accuracy || *m.val_accuracy > *st.best_val_accuracy)) {
@@ -125,6 +131,53 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
     reader_segment_ = where.segment;
     work_cv_.notify_one();
   }
+}
+
+void Writer::note_acknowledged(const MetricRecord& rec, bool replayed) {
+  if (rec.ledger_id.is_nil()) return;  // a version-1 spool record: no ledger entry
+  LedgerState& l = ledger_[rec.ledger_id];
+  if (l.row.ledger_id.is_nil()) {
+    l.row.run_id = rec.run_id;
+    l.row.ledger_id = rec.ledger_id;
+    // Re-derived from spool records: may know only part of the entry.
+    l.row.merge = replayed;
+    l.retired = replayed;
+  }
+  if (rec.ordinal > l.row.acknowledged) l.row.acknowledged = rec.ordinal;
+  l.row.steps.add(*rec.metric.step);
+  l.dirty = true;
+  ++l.version;
+}
+
+bool Writer::persist_ledger(std::unique_lock<std::mutex>& lk) {
+  std::vector<LedgerRow> rows;
+  std::vector<std::pair<Uuid, std::uint64_t>> versions;
+  for (const auto& [id, l] : ledger_) {
+    if (!l.dirty) continue;
+    rows.push_back(l.row);
+    versions.emplace_back(id, l.version);
+  }
+  if (rows.empty()) return true;
+  lk.unlock();
+  SinkResult r;
+  try {
+    r = sink_.write_ledger(rows);
+  } catch (const std::exception& e) {
+    r = SinkResult::retryable(e.what());
+  }
+  lk.lock();
+  if (!r.ok) {
+    last_fatal_ = r.fatal;
+    last_error_ = "writing the completeness ledger: " + r.error;
+    return false;
+  }
+  for (const auto& [id, version] : versions) {
+    auto it = ledger_.find(id);
+    if (it == ledger_.end() || it->second.version != version) continue;  // changed meanwhile: written next time
+    it->second.dirty = false;
+    if (it->second.retired) ledger_.erase(it);
+  }
+  return true;
 }
 
 void Writer::refill(std::unique_lock<std::mutex>& lk) {
@@ -159,7 +212,10 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
   reader_segment_ = reader->position().segment;
   for (Entry& e : got) {
     ++segment_refs_[e.segment];
-    if (e.rec.seq == 0) ++recovered_queued_;
+    if (e.rec.seq == 0) {
+      ++recovered_queued_;
+      note_acknowledged(e.rec, true);  // acknowledged by the earlier process
+    }
     queue_.push_back(std::move(e));
   }
   counters_.replayed += got.size();
@@ -211,7 +267,16 @@ void Writer::run() {
     }
     if (!(timer || flush_waiters_ > 0 || queue_.size() >= opt_.batch_size || spill_)) continue;
 
+    // The ledger first: it must cover every metric the backend holds. The
+    // prefix of n entries stays put meanwhile (only this thread pops).
     const std::size_t n = std::min(queue_.size(), opt_.max_batch);
+    if (!persist_ledger(lk)) {
+      ++attempt_;
+      done_cv_.notify_all();
+      work_cv_.wait_for(lk, backoff(attempt_, opt_.retry_initial, opt_.retry_max), [&] { return stop_; });
+      continue;
+    }
+    if (stop_) break;
     batch.clear();
     for (std::size_t i = 0; i < n; ++i) batch.push_back(queue_[i].rec);
     if (attempt_ > 0) counters_.retried += n;
@@ -334,6 +399,28 @@ std::optional<RunStats> Writer::run_stats(const Uuid& run_id) const {
   auto it = runs_.find(run_id);
   if (it == runs_.end() || it->second.metrics == 0) return std::nullopt;
   return it->second;
+}
+
+void Writer::release_run(const Uuid& run_id) {
+  std::lock_guard lk(mu_);
+  auto it = runs_.find(run_id);
+  if (it == runs_.end()) return;
+  auto l = ledger_.find(it->second.ledger_id);
+  if (l != ledger_.end()) {
+    l->second.retired = true;
+    if (!l->second.dirty) ledger_.erase(l);
+  }
+  runs_.erase(it);
+}
+
+std::size_t Writer::tracked_runs() const {
+  std::lock_guard lk(mu_);
+  return runs_.size();
+}
+
+std::size_t Writer::ledger_entries() const {
+  std::lock_guard lk(mu_);
+  return ledger_.size();
 }
 
 std::size_t Writer::pending() const {

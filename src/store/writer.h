@@ -21,6 +21,12 @@
 // record in them is acknowledged; close() leaves in the spool whatever it
 // could not send, so the next Writer on that directory sends it.
 //
+// Completeness ledger (ledger.h): each acknowledged metric gets the next
+// ordinal of its run's ledger entry; before each send the flush thread
+// persists the entries that changed (sink.write_ledger), so the backend's
+// ledger always covers the metrics it holds. Entries re-derived from an
+// earlier process's spool records are merged with the stored ones.
+//
 // Thread safety: store(), flush(), counters(), run_stats() may be called
 // from any thread. State shared with the flush thread is guarded by mu_.
 #pragma once
@@ -71,6 +77,7 @@ struct RunStats {
   std::optional<double> best_val_accuracy;
   std::optional<std::int32_t> best_epoch;
   std::optional<std::int32_t> max_hidden_units;
+  Uuid ledger_id;  // this run's completeness-ledger entry in this writer
 };
 
 class Writer {
@@ -97,6 +104,13 @@ class Writer {
 
   WriterCounters counters() const;
   std::optional<RunStats> run_stats(const Uuid& run_id) const;
+  // Forgets the run's per-run state (complete_run); its ledger entry is
+  // dropped once persisted. A later metric of the run starts new state and
+  // a new ledger entry (steps restart at 0 unless the caller sets them).
+  void release_run(const Uuid& run_id);
+  // Runs with per-run state and ledger entries held in memory (tests).
+  std::size_t tracked_runs() const;
+  std::size_t ledger_entries() const;
   // Metrics not yet acknowledged (queued, in flight, or waiting in the spool
   // to be read back — the latter counted once read).
   std::size_t pending() const;
@@ -118,7 +132,18 @@ class Writer {
     std::uint64_t segment = 0;  // spool segment holding it, 0 if only in memory
   };
 
+  struct LedgerState {
+    LedgerRow row;
+    bool dirty = false;    // changed since last persisted
+    bool retired = false;  // drop once persisted (released run, replayed entry)
+    std::uint64_t version = 0;
+  };
+
   void run();
+  // Persists the ledger entries that changed; called with lk held, releases
+  // it meanwhile. False (last_error_ set) when the sink refused them.
+  bool persist_ledger(std::unique_lock<std::mutex>& lk);
+  void note_acknowledged(const MetricRecord& rec, bool replayed);
   // Reads spooled records back into the queue; called with lk held, releases it meanwhile.
   void refill(std::unique_lock<std::mutex>& lk);
   // Deletes spool segments nobody needs any more; called with mu_ held.
@@ -147,6 +172,7 @@ class Writer {
   std::uint64_t last_noted_segment_ = 0;
   std::map<std::uint64_t, std::uint64_t> segment_refs_;  // queued entries per segment
   std::unordered_map<Uuid, RunStats> runs_;
+  std::unordered_map<Uuid, LedgerState> ledger_;  // by ledger id
   std::uint64_t next_seq_ = 1;
   std::uint64_t acked_seq_ = 0;  // every metric with seq <= this is acknowledged
   std::uint64_t recovered_queued_ = 0;  // queued entries from an earlier process
