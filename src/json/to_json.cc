@@ -126,6 +126,26 @@ Json counters_to_json(const WriterCounters& c) {
   return j;
 }
 
+Json verification_to_json(const RunVerification& v) {
+  Json j;
+  j["run_id"] = v.run_id.str();
+  j["complete"] = v.complete();
+  j["acknowledged"] = v.acknowledged;
+  j["acknowledged_steps"] = v.acknowledged_steps;
+  j["first_step"] = opt(v.first_step);
+  j["last_step"] = opt(v.last_step);
+  j["stored"] = v.stored;
+  j["stored_steps"] = v.stored_steps;
+  Json missing = Json::array();
+  for (const StepRange& r : v.missing) missing.push_back(Json::array({r.first, r.last}));
+  j["missing"] = std::move(missing);
+  j["missing_steps"] = v.missing_steps;
+  j["duplicates"] = v.duplicates;
+  j["unacknowledged_steps"] = v.unacknowledged_steps;
+  j["ledger_entries"] = v.ledger_entries;
+  return j;
+}
+
 Json series_to_json(const Series& s) {
   Json points = Json::array();
   for (const SeriesPoint& p : s.points) {
