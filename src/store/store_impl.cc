@@ -228,7 +228,9 @@ void MetricsStoreImpl::close_with(std::chrono::milliseconds timeout) {
       // Not lost: the next process that writes the run rebuilds its roll-ups.
     }
   }
-  backend_->close();
+  // A flush thread close() stopped waiting for is still inside the backend:
+  // the backend is released by the destructor, after that write returned.
+  if (!writer_->flush_thread_running()) backend_->close();
   if (!failure.empty()) throw FlushError(failure);
 }
 

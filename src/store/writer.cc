@@ -44,6 +44,9 @@ Writer::~Writer() {
   } catch (...) {
     // Unsent metrics stay in the spool for the next process.
   }
+  // A flush thread close() stopped waiting for is still inside the sink:
+  // nothing may be freed before it returns.
+  if (thread_.joinable()) thread_.join();
 }
 
 void Writer::note_segment(std::uint64_t seg) {
@@ -249,6 +252,15 @@ void Writer::collect_segments() {
 
 void Writer::run() {
   std::unique_lock lk(mu_);
+  struct Done {
+    Writer* w;
+    std::unique_lock<std::mutex>& lk;
+    ~Done() {
+      if (!lk.owns_lock()) lk.lock();
+      w->thread_done_ = true;
+      w->done_cv_.notify_all();
+    }
+  } done{this, lk};
   auto last_send = std::chrono::steady_clock::now();
   std::vector<MetricRecord> batch;
   while (true) {
@@ -290,6 +302,9 @@ void Writer::run() {
     }
     lk.lock();
     in_flight_ = false;
+    // close() gave up on this write: the metrics stay in the spool (sent
+    // again by the next process, idempotently); touch nothing else.
+    if (abandoned_) break;
     last_send = std::chrono::steady_clock::now();
     if (r.ok) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -335,6 +350,7 @@ void Writer::flush(std::chrono::milliseconds timeout) {
 }
 
 void Writer::close(std::chrono::milliseconds timeout) {
+  const auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard lk(mu_);
     if (closed_) return;
@@ -351,9 +367,23 @@ void Writer::close(std::chrono::milliseconds timeout) {
   stop_ = true;
   work_cv_.notify_all();
   done_cv_.notify_all();
-  lk.unlock();
-  if (thread_.joinable()) thread_.join();
-  lk.lock();
+  // The thread leaves at once unless it is inside a sink write; wait for
+  // that write no longer than the flush did (at least a moment).
+  const auto wait = std::max<std::chrono::milliseconds>(
+      std::chrono::milliseconds(100),
+      timeout - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
+  if (!done_cv_.wait_for(lk, wait, [&] { return thread_done_; })) {
+    abandoned_ = true;
+    failure = "close: the flush thread is still inside a write to " + sink_.describe() + " after " +
+              std::to_string(timeout.count()) + " ms; " + std::to_string(queue_.size()) +
+              " metric(s) were not written" + (spill_ ? " (and those still in the spool)" : "") +
+              " (they stay in the spool and the next process on it sends them)" +
+              (failure.empty() ? "" : "; " + failure);
+  } else {
+    lk.unlock();
+    if (thread_.joinable()) thread_.join();
+    lk.lock();
+  }
   // Whatever is only in memory goes to the spool for the next process.
   std::array<std::uint8_t, kMetricRecordSize> buf;
   std::size_t lost = 0;
@@ -434,6 +464,11 @@ std::string Writer::last_error() const {
 }
 
 std::string Writer::spool_dir() const { return spool_->dir(); }
+
+bool Writer::flush_thread_running() const {
+  std::lock_guard lk(mu_);
+  return !thread_done_;
+}
 
 std::uint64_t Writer::spool_corrupt_records() const {
   std::lock_guard lk(mu_);

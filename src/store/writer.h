@@ -99,7 +99,11 @@ class Writer {
   void flush(std::chrono::milliseconds timeout);
   // Flushes (up to `timeout`), stops the flush thread and closes the spool,
   // leaving unsent metrics in it. Idempotent. Throws FlushError when metrics
-  // were left unsent (after stopping).
+  // were left unsent (after stopping). Keeps to `timeout` also when the
+  // flush thread is inside a sink write that does not return: the thread is
+  // then left to finish that write on its own (it touches nothing of the
+  // writer but its flags afterwards), the unsent metrics stay in the spool,
+  // and the destructor waits for it.
   void close(std::chrono::milliseconds timeout);
 
   WriterCounters counters() const;
@@ -117,6 +121,9 @@ class Writer {
   std::string last_error() const;
   // Directory of the spool instance this writer owns.
   std::string spool_dir() const;
+  // True while the flush thread runs (after close(): still inside a write
+  // that close() stopped waiting for).
+  bool flush_thread_running() const;
   // Records found corrupt while reading the spool back (each loses the rest
   // of its 32 KiB block).
   std::uint64_t spool_corrupt_records() const;
@@ -185,6 +192,8 @@ class Writer {
   WriterCounters counters_;
   bool stop_ = false;
   bool closed_ = false;
+  bool thread_done_ = false;  // the flush thread has left run()
+  bool abandoned_ = false;    // close() stopped waiting for the flush thread
   std::thread thread_;
 };
 
