@@ -145,6 +145,8 @@ struct NetworkTopology {
 //   spool_failures  store_metric calls that threw SpoolError because the
 //             spool could not take the metric (disk full, I/O error); such
 //             a metric is not stored
+//   spool_full  store_metric calls that threw SpoolFullError: the spool
+//             held writer.spool_max_bytes; such a metric is not stored
 struct WriterCounters {
   std::uint64_t stored = 0;
   std::uint64_t written = 0;
@@ -153,6 +155,7 @@ struct WriterCounters {
   std::uint64_t replayed = 0;
   std::uint64_t dropped = 0;
   std::uint64_t spool_failures = 0;
+  std::uint64_t spool_full = 0;
 };
 
 // An inclusive range of metric steps.

@@ -369,6 +369,7 @@ py::dict from_counters(const WriterCounters& counters) {
   out["replayed"] = counters.replayed;
   out["dropped"] = counters.dropped;
   out["spool_failures"] = counters.spool_failures;
+  out["spool_full"] = counters.spool_full;
   return out;
 }
 

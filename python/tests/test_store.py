@@ -166,7 +166,8 @@ def test_closed_store_raises_closed_error(store):
 
 def test_counters_count_stored_and_written_metrics(store):
     before = store.counters()
-    assert set(before) == {"stored", "written", "retried", "spooled", "replayed", "dropped", "spool_failures"}
+    assert set(before) == {"stored", "written", "retried", "spooled", "replayed", "dropped", "spool_failures",
+                           "spool_full"}
     run = store.create_run(dataset_name="d")
     store_epochs(store, run, 5)
     store.flush_metrics()

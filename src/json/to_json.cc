@@ -123,6 +123,7 @@ Json counters_to_json(const WriterCounters& c) {
   j["replayed"] = c.replayed;
   j["dropped"] = c.dropped;
   j["spool_failures"] = c.spool_failures;
+  j["spool_full"] = c.spool_full;
   return j;
 }
 

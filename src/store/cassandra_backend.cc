@@ -119,7 +119,7 @@ class CassandraBackend final : public StoreBackend {
       fail(e, context);
     }
     warnings_ = apply_schema(*session_, config);
-    const std::string ks = c.keyspace;
+    const std::string ks = cql_name(c.keyspace);  // validated lower case; quoted all the same
     try {
       using columns::kMetricColumns, columns::kRunColumns, columns::kTopologyColumns;
       insert_metric_ = session_->Prepare("INSERT INTO " + ks + ".training_metrics (run_id, " +

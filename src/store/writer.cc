@@ -24,6 +24,11 @@ Writer::Writer(MetricSink& sink, WriterOptions options, Clock* clock)
     : sink_(sink), opt_(std::move(options)), clock_(clock != nullptr ? clock : &system_clock_) {
   if (opt_.spool_dir.empty()) throw InvalidArgument("writer: spool directory is empty");
   if (opt_.buffer_capacity == 0) throw InvalidArgument("writer: buffer_capacity must be at least 1");
+  if (opt_.spool_max_bytes > 0 && opt_.spool_max_bytes < opt_.segment_bytes) {
+    throw InvalidArgument("writer.spool_max_bytes: " + std::to_string(opt_.spool_max_bytes) +
+                          " is less than one spool segment (" + std::to_string(opt_.segment_bytes) +
+                          " bytes); use 0 for no limit");
+  }
   spool_ = std::make_unique<SpoolWriter>(opt_.spool_dir, opt_.segment_bytes,
                                          opt_.spool_fs != nullptr ? *opt_.spool_fs : posix_spool_fs());
   const auto& recovered = spool_->recovered_segments();
@@ -88,6 +93,22 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   SpoolPosition where;
   bool spooled = false;
   if (opt_.durability == Durability::kSpoolEach || !room) {
+    if (opt_.spool_max_bytes > 0 && spool_->append_opens_segment(kMetricRecordSize) &&
+        (segments_.size() + 1) * opt_.segment_bytes > opt_.spool_max_bytes) {
+      // Refused, not dropped: the caller is told and may retry once the
+      // backend took the spooled metrics and their segments are deleted.
+      ++counters_.spool_full;
+      if (counters_.spool_full == 1 || counters_.spool_full % 1000 == 0) {
+        spdlog::error("canopy: spool {} is full ({} bytes, writer.spool_max_bytes); {} metric(s) refused so far",
+                      spool_->dir(), segments_.size() * opt_.segment_bytes, counters_.spool_full);
+      }
+      throw SpoolFullError("store_metric: the spool is full at " +
+                           std::to_string(segments_.size() * opt_.segment_bytes) +
+                           " bytes (writer.spool_max_bytes = " + std::to_string(opt_.spool_max_bytes) +
+                           ") while " + sink_.describe() + " does not take metrics (last error: " +
+                           (last_error_.empty() ? std::string("none yet") : last_error_) +
+                           "); the metric is not stored (run " + run_id.str() + ")");
+    }
     std::array<std::uint8_t, kMetricRecordSize> buf;
     encode_metric_record(rec, buf.data());
     if (spool_->append(buf, &where)) {
@@ -190,6 +211,7 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
   if (want == 0) return;
   SpoolReader* reader = reader_.get();  // only this thread replaces reader_
   const std::uint64_t corrupt_before = reader->corrupt_records();
+  const std::uint64_t torn_before = reader->torn_records();
   std::vector<Entry> got;
   bool at_end = false;
   lk.unlock();
@@ -212,6 +234,12 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
                  spool_->dir(), reader->corrupt_records() - corrupt_before);
   }
   spool_corrupt_ += reader->corrupt_records() - corrupt_before;
+  if (reader->torn_records() != torn_before) {
+    spdlog::warn("spool {}: {} torn record(s) at the end of a segment (a writer died mid-append; the whole records "
+                 "before it are replayed)",
+                 spool_->dir(), reader->torn_records() - torn_before);
+  }
+  spool_torn_ += reader->torn_records() - torn_before;
   reader_segment_ = reader->position().segment;
   for (Entry& e : got) {
     ++segment_refs_[e.segment];
@@ -464,6 +492,11 @@ std::string Writer::last_error() const {
 }
 
 std::string Writer::spool_dir() const { return spool_->dir(); }
+
+std::uint64_t Writer::spool_torn_records() const {
+  std::lock_guard lk(mu_);
+  return spool_torn_;
+}
 
 bool Writer::flush_thread_running() const {
   std::lock_guard lk(mu_);

@@ -65,6 +65,9 @@ struct WriterOptions {
   std::chrono::milliseconds retry_max{10'000};
   std::size_t max_batch = 10'000;             // metrics per write_metrics call
   std::size_t segment_bytes = kDefaultSegmentBytes;
+  // Most bytes of spool segments (counted whole, as preallocated); a metric
+  // that needs a segment beyond it is refused (SpoolFullError). 0 = no limit.
+  std::uint64_t spool_max_bytes = 0;
   bool rollups = true;  // MetricsStoreImpl: put a RollupSink before the backend
   SpoolFs* spool_fs = nullptr;  // nullptr: the real file system (tests inject faults)
 };
@@ -127,6 +130,9 @@ class Writer {
   // Records found corrupt while reading the spool back (each loses the rest
   // of its 32 KiB block).
   std::uint64_t spool_corrupt_records() const;
+  // Records found cut off at the end of a spool segment (the writer died
+  // mid-append); never one a store_metric call returned for.
+  std::uint64_t spool_torn_records() const;
 
   // Delay before retry number `attempt` (1-based): initial · 2^(attempt-1),
   // at most `max`.
@@ -184,6 +190,7 @@ class Writer {
   std::uint64_t acked_seq_ = 0;  // every metric with seq <= this is acknowledged
   std::uint64_t recovered_queued_ = 0;  // queued entries from an earlier process
   std::uint64_t spool_corrupt_ = 0;     // corrupt spool records seen by readers
+  std::uint64_t spool_torn_ = 0;        // records cut off at a segment's end
   int flush_waiters_ = 0;
   bool in_flight_ = false;
   int attempt_ = 0;       // consecutive failed sends

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "canopy/errors.h"
+#include "store/sqlite_backend.h"
 #include "store/step_ranges.h"
+#include "store/store_impl.h"
 #include "store/writer.h"
 #include "unit/store_test_util.h"
 
@@ -176,6 +178,39 @@ TEST(StoreLedger, ReleasingARunDropsItsStateAndALaterMetricStartsANewEntry) {
   }
   EXPECT_EQ(entries, 2);
   EXPECT_EQ(acknowledged, 11u);
+}
+
+// Writer::runs_ and the roll-up sink's per-run maps grew for the life of
+// the process; complete_run now releases them (checked failing before).
+TEST(StoreLedger, StoreImplReleasesCompletedRuns) {
+  TempDir tmp;
+  SqliteOptions so;
+  so.path = tmp.path() + "/metrics.db";
+  WriterOptions o = options(tmp);
+  MetricsStoreImpl impl(std::make_unique<SqliteBackend>(so), o);
+  MetricsStore& store = impl;  // the public API, with its default arguments
+  std::vector<Uuid> runs;
+  for (int r = 0; r < 20; ++r) {
+    NewRun n;
+    n.dataset_name = "release";
+    runs.push_back(store.create_run(n));
+    for (int i = 0; i < 30; ++i) store.store_metric(runs.back(), metric(i));
+  }
+  store.flush_metrics();
+  EXPECT_EQ(impl.writer().tracked_runs(), 20u);
+  EXPECT_GE(impl.rollup_sink()->tracked_runs(), 20u);
+  for (const Uuid& r : runs) store.complete_run(r, {});
+  EXPECT_EQ(impl.writer().tracked_runs(), 0u);
+  EXPECT_EQ(impl.rollup_sink()->tracked_runs(), 0u);
+  EXPECT_EQ(impl.writer().ledger_entries(), 0u);
+  // A metric for a completed run still works: state recreated.
+  store.store_metric(runs[0], metric(99));
+  store.flush_metrics();
+  EXPECT_EQ(store.query_metrics(runs[0], std::nullopt, std::nullopt, 1000).size(), 31u);
+  EXPECT_EQ(store.summary(runs[0]).metrics, 31u) << "roll-ups rebuilt for the recreated state";
+  EXPECT_TRUE(store.verify_run(runs[0]).complete());
+  EXPECT_EQ(impl.writer().tracked_runs(), 1u);
+  store.close();
 }
 
 }  // namespace
