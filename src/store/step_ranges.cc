@@ -14,8 +14,24 @@ bool StepRanges::contains(std::int64_t step) const {
 }
 
 bool StepRanges::add(std::int64_t step) {
-  if (contains(step)) return false;
-  add_range(step, step);
+  // Called for every acknowledged metric: the common cases (the step just
+  // after a range, or just before one) change a range in place, without
+  // allocating.
+  auto next = ranges_.upper_bound(step);
+  const bool has_prev = next != ranges_.begin();
+  auto prev = has_prev ? std::prev(next) : ranges_.end();
+  if (has_prev && step <= prev->second) return false;
+  const bool joins_prev = has_prev && prev->second == step - 1;
+  const bool joins_next = next != ranges_.end() && next->first == step + 1;
+  if (joins_prev && !joins_next) {
+    prev->second = step;
+  } else if (joins_next && !joins_prev) {
+    auto node = ranges_.extract(next);
+    node.key() = step;
+    ranges_.insert(std::move(node));
+  } else {
+    add_range(step, step);
+  }
   return true;
 }
 

@@ -59,6 +59,21 @@ TEST(StepRanges, AddsMergesAndSubtracts) {
   EXPECT_EQ(missing[3], (StepRange{151, 199}));
 }
 
+TEST(StepRanges, AscendingAndDescendingRunsStayOneRange) {
+  StepRanges up, down;
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(up.add(i));
+  for (int i = 999; i >= 0; --i) EXPECT_TRUE(down.add(i));
+  EXPECT_EQ(up.range_count(), 1u);
+  EXPECT_EQ(down.range_count(), 1u);
+  EXPECT_EQ(up, down);
+  EXPECT_FALSE(down.add(500));
+  EXPECT_TRUE(down.add(1001));  // a gap of one
+  EXPECT_EQ(down.range_count(), 2u);
+  EXPECT_TRUE(down.add(1000));  // joins both sides
+  EXPECT_EQ(down.range_count(), 1u);
+  EXPECT_EQ(down.size(), 1002u);
+}
+
 TEST(StepRanges, EncodingRoundTripsAndRejectsMalformedBlobs) {
   StepRanges r;
   r.add_range(INT32_MIN, -10);
