@@ -48,6 +48,7 @@ class CassandraManager final : public MetricsStore {
                                                    std::optional<Timestamp> end_time = std::nullopt,
                                                    int page_size = 5000) override;
   std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit = 100) override;
+  RunVerification verify_run(const Uuid& run_id) override;
   WriterCounters counters() const override;
   std::string describe() const override;
   void close() override;

@@ -85,6 +85,11 @@ struct WriterConfig {
   std::string spool_dir;  // empty → one per store, see default_spool_dir()
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{10'000};
+  // Most bytes of spool segments the writer keeps (one 4 MiB segment at
+  // least); a metric that would need more is refused with SpoolFullError.
+  // 0 = unlimited. 1 GiB ≈ 8 million metrics: hours of a dead backend at
+  // training rates, while a full disk stays out of reach.
+  std::uint64_t spool_max_bytes = std::uint64_t{1} << 30;
   // Keep roll-ups (docs/rollups.md) next to the raw metrics. Off: series and
   // summaries are computed from the raw metrics, slower on long runs.
   bool rollups = true;
@@ -131,6 +136,13 @@ struct ConfigSources {
 // backend.embedded.path and writer.spool_dir are replaced by their defaults,
 // so the result is complete. Throws ConfigError on the first invalid input.
 Config load_config(const ConfigSources& sources);
+
+// Checks a Config built in code with the rules load_config applies to each
+// key and to their combination; open_store and CassandraManager call it, so
+// nothing unchecked reaches a CQL statement or a file name. Throws
+// ConfigError naming the key, e.g. `Config: backend.cassandra.keyspace:
+// invalid value "My-Ks"; allowed: ...`.
+void validate_config(const Config& config);
 
 // The configuration as YAML in the shape load_config reads (every key, the
 // password shown as "****"); what `canopy-store config show` prints.

@@ -17,6 +17,8 @@
 //   │                     before it acknowledged; they are kept (buffer or
 //   │                     spool), never dropped, and retried.
 //   └── SpoolError        the local spool could not be written or read.
+//       └── SpoolFullError  the spool reached writer.spool_max_bytes (the
+//                           backend has been down a long time); retry later.
 #pragma once
 
 #include <cstdint>
@@ -75,6 +77,14 @@ class FlushError : public Error {
 class SpoolError : public Error {
  public:
   using Error::Error;
+};
+
+// store_metric had to append to the spool and the spool already holds
+// writer.spool_max_bytes: the metric is not stored. Clears once the backend
+// takes the spooled metrics and their segments are deleted.
+class SpoolFullError : public SpoolError {
+ public:
+  using SpoolError::SpoolError;
 };
 
 // The store was closed: raised by every call made after close(), and by a

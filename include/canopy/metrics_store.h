@@ -186,6 +186,17 @@ class MetricsStore {
   // number of metrics read.
   virtual std::uint64_t rebuild_rollups(const Uuid& run_id) = 0;
 
+  // --- completeness -------------------------------------------------------
+
+  // Compares the run's completeness ledger (the steps store_metric
+  // acknowledged, persisted by every writer at each flush and at close) with
+  // the rows the backend holds: counts, missing step ranges, duplicates
+  // (RunVerification). Reads the run's rows once, page by page (memory
+  // grows with the gaps between steps, not with the rows). Does not flush:
+  // call flush_metrics() first to include this process's recent metrics.
+  // Unknown run (neither a run row, nor ledger, nor metrics) → NotFound.
+  virtual RunVerification verify_run(const Uuid& run_id) = 0;
+
   // --- state --------------------------------------------------------------
 
   virtual WriterCounters counters() const = 0;

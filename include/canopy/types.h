@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "canopy/uuid.h"
 
@@ -144,6 +145,8 @@ struct NetworkTopology {
 //   spool_failures  store_metric calls that threw SpoolError because the
 //             spool could not take the metric (disk full, I/O error); such
 //             a metric is not stored
+//   spool_full  store_metric calls that threw SpoolFullError: the spool
+//             held writer.spool_max_bytes; such a metric is not stored
 struct WriterCounters {
   std::uint64_t stored = 0;
   std::uint64_t written = 0;
@@ -152,6 +155,45 @@ struct WriterCounters {
   std::uint64_t replayed = 0;
   std::uint64_t dropped = 0;
   std::uint64_t spool_failures = 0;
+  std::uint64_t spool_full = 0;
+};
+
+// An inclusive range of metric steps.
+struct StepRange {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  std::uint64_t count() const { return static_cast<std::uint64_t>(last - first) + 1; }
+  friend bool operator==(const StepRange&, const StepRange&) = default;
+};
+
+// MetricsStore::verify_run: the run's completeness ledger (what store_metric
+// acknowledged, docs/store.md#the-completeness-ledger) compared with the
+// metric rows the backend holds. Steps are the unit: the ledger records
+// which steps were acknowledged, the scan which steps have a row.
+struct RunVerification {
+  Uuid run_id;
+  // Ledger entries found (one per writer session and run). 0: no metric of
+  // the run was acknowledged by a store that keeps a ledger.
+  std::uint64_t ledger_entries = 0;
+  std::uint64_t acknowledged = 0;        // store_metric calls that returned
+  std::uint64_t acknowledged_steps = 0;  // distinct steps among them
+  std::optional<std::int64_t> first_step;  // lowest and highest acknowledged step
+  std::optional<std::int64_t> last_step;
+  std::uint64_t stored = 0;        // metric rows the backend holds for the run
+  std::uint64_t stored_steps = 0;  // distinct steps among them
+  // Acknowledged steps without a row, ascending, and how many steps they hold.
+  std::vector<StepRange> missing;
+  std::uint64_t missing_steps = 0;
+  // Rows beyond the first of a step: the same step stored under two
+  // timestamps (a resumed run whose writer restarted its steps at 0, or a
+  // caller reusing a step). Not a loss; reported.
+  std::uint64_t duplicates = 0;
+  // Stored steps the ledger does not know (written before the ledger
+  // existed, imported, or by a writer whose ledger was never persisted).
+  std::uint64_t unacknowledged_steps = 0;
+
+  // True when every acknowledged step has a stored row.
+  bool complete() const { return missing.empty(); }
 };
 
 }  // namespace canopy

@@ -33,6 +33,10 @@ void append_metric_json(std::string& out, const Metric& metric);
 // total_parameters, and `topology`: topology_json parsed (or the text).
 Json topology_to_json(const NetworkTopology& topology);
 Json counters_to_json(const WriterCounters& counters);
+// {run_id, complete, acknowledged, acknowledged_steps, first_step, last_step,
+//  stored, stored_steps, missing: [[first, last], ...], missing_steps,
+//  duplicates, unacknowledged_steps, ledger_entries}
+Json verification_to_json(const RunVerification& v);
 // {run_id, field, values, exact, level, points: [{timestamp, step, epoch, value}]}
 Json series_to_json(const Series& series);
 // {run_id, metrics, first_timestamp, last_timestamp, fields: {<field>: {...}}}

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 
 from . import _config, errors
 from .errors import (BackendError, ClosedError, ConfigError, Error, FlushError, InvalidArgument,
-                     NotFound, SchemaError, SpoolError, Timeout, Unavailable)
+                     NotFound, SchemaError, SpoolError, SpoolFullError, Timeout,
+                     Unavailable)
 from .store import CassandraManager, MetricsStore
 
 __version__ = "0.1.0"

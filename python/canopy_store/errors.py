@@ -18,6 +18,7 @@ file, which configuration key)::
     ├── FlushError        flush_metrics() could not get every metric
     │                     acknowledged in time; they are kept and retried
     ├── SpoolError        the local spool could not be written or read
+    │   └── SpoolFullError  the spool reached writer.spool_max_bytes
     └── ClosedError       a method was called on a closed store
 
 This module is imported by the C++ extension to raise these classes; it must
@@ -80,6 +81,11 @@ class SpoolError(Error):
     """The local spool could not be written or read."""
 
 
+class SpoolFullError(SpoolError):
+    """The spool holds writer.spool_max_bytes while the backend is down: the
+    metric was not stored. Retry once the backend takes metrics again."""
+
+
 class ClosedError(Error):
     """A method was called on a store after close()."""
 
@@ -95,5 +101,6 @@ __all__ = [
     "SchemaError",
     "FlushError",
     "SpoolError",
+    "SpoolFullError",
     "ClosedError",
 ]

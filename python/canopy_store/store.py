@@ -192,6 +192,19 @@ class MetricsStore:
         number of metrics read."""
         return self._core.rebuild_rollups(run_id)
 
+    # --- completeness ---------------------------------------------------------
+
+    def verify_run(self, run_id: RunId) -> dict:
+        """Compares the run's completeness ledger (the steps store_metric
+        acknowledged, in every process that wrote the run) with the metric
+        rows the store holds. Keys: run_id, complete, acknowledged,
+        acknowledged_steps, first_step, last_step, stored, stored_steps,
+        missing (list of (first, last) step ranges, inclusive),
+        missing_steps, duplicates, unacknowledged_steps, ledger_entries.
+        Does not flush: call flush_metrics() first. Unknown run →
+        NotFound."""
+        return self._core.verify_run(run_id)
+
     # --- state ----------------------------------------------------------------
 
     def counters(self) -> dict:

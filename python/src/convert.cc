@@ -369,6 +369,27 @@ py::dict from_counters(const WriterCounters& counters) {
   out["replayed"] = counters.replayed;
   out["dropped"] = counters.dropped;
   out["spool_failures"] = counters.spool_failures;
+  out["spool_full"] = counters.spool_full;
+  return out;
+}
+
+py::dict from_verification(const RunVerification& v) {
+  py::dict out;
+  out["run_id"] = from_uuid(v.run_id);
+  out["complete"] = v.complete();
+  out["acknowledged"] = v.acknowledged;
+  out["acknowledged_steps"] = v.acknowledged_steps;
+  out["first_step"] = to_py(v.first_step);
+  out["last_step"] = to_py(v.last_step);
+  out["stored"] = v.stored;
+  out["stored_steps"] = v.stored_steps;
+  py::list missing;
+  for (const StepRange& r : v.missing) missing.append(py::make_tuple(r.first, r.last));
+  out["missing"] = std::move(missing);
+  out["missing_steps"] = v.missing_steps;
+  out["duplicates"] = v.duplicates;
+  out["unacknowledged_steps"] = v.unacknowledged_steps;
+  out["ledger_entries"] = v.ledger_entries;
   return out;
 }
 

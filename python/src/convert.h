@@ -64,6 +64,8 @@ NetworkTopology to_topology(const Uuid& run_id, py::handle dict);
 py::dict from_topology(const NetworkTopology& topology);
 
 py::dict from_counters(const WriterCounters& counters);
+// verify_run's result; missing as a list of (first, last) tuples.
+py::dict from_verification(const RunVerification& verification);
 
 // Read models of canopy/series.h, with the field names of the read API
 // (docs/http.md).

@@ -50,6 +50,8 @@ void register_error_translator() {
       raise("BackendError", e.what(), "code", py::int_(e.code()));
     } catch (const FlushError& e) {
       raise("FlushError", e.what());
+    } catch (const SpoolFullError& e) {
+      raise("SpoolFullError", e.what());
     } catch (const SpoolError& e) {
       raise("SpoolError", e.what());
     } catch (const Error& e) {

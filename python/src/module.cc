@@ -227,6 +227,17 @@ PYBIND11_MODULE(_core, m) {
              }
              return from_summary(s);
            })
+      .def("verify_run",
+           [](StoreHandle& h, py::object run_id) {
+             const Uuid id = to_uuid(run_id, "run_id");
+             MetricsStore& store = h.get();
+             RunVerification v;
+             {
+               py::gil_scoped_release release;
+               v = store.verify_run(id);
+             }
+             return from_verification(v);
+           })
       .def("compare",
            [](StoreHandle& h, py::iterable run_ids, std::string field, int points) {
              std::vector<Uuid> ids;

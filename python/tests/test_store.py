@@ -166,7 +166,8 @@ def test_closed_store_raises_closed_error(store):
 
 def test_counters_count_stored_and_written_metrics(store):
     before = store.counters()
-    assert set(before) == {"stored", "written", "retried", "spooled", "replayed", "dropped", "spool_failures"}
+    assert set(before) == {"stored", "written", "retried", "spooled", "replayed", "dropped", "spool_failures",
+                           "spool_full"}
     run = store.create_run(dataset_name="d")
     store_epochs(store, run, 5)
     store.flush_metrics()
@@ -317,3 +318,17 @@ def test_threads_iterating_while_another_closes_all_get_closed_error(store):
     for t in threads:
         t.join(timeout=120)
     assert outcomes == ["ClosedError"] * 3
+
+
+def test_verify_run_reports_a_complete_run_and_an_unknown_one(store):
+    run = store.create_run(dataset_name="d")
+    store_epochs(store, run, 25)
+    store.flush_metrics()
+    report = store.verify_run(run)
+    assert report["complete"] is True
+    assert report["acknowledged"] == report["stored"] == 25
+    assert report["first_step"] == 0 and report["last_step"] == 24
+    assert report["missing"] == [] and report["missing_steps"] == 0
+    assert report["ledger_entries"] == 1
+    with pytest.raises(canopy_store.NotFound):
+        store.verify_run(uuid.uuid4())

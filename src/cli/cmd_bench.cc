@@ -70,10 +70,11 @@ void bench(const GlobalOptions& g, const BenchOptions& o) {
   std::printf("client CPU         %.2f us/metric (all threads of this process)\n",
               1e6 * cpu / o.metrics);
   WriterCounters c = store->counters();
-  std::printf("counters           stored %llu written %llu retried %llu spooled %llu dropped %llu spool_failures %llu\n",
+  std::printf("counters           stored %llu written %llu retried %llu spooled %llu dropped %llu spool_failures %llu spool_full %llu\n",
               (unsigned long long)c.stored, (unsigned long long)c.written,
               (unsigned long long)c.retried, (unsigned long long)c.spooled,
-              (unsigned long long)c.dropped, (unsigned long long)c.spool_failures);
+              (unsigned long long)c.dropped, (unsigned long long)c.spool_failures,
+              (unsigned long long)c.spool_full);
   for (const Uuid& r : runs) store->complete_run(r, {}, "bench");
   store->close();
 }

@@ -59,5 +59,6 @@ void add_demo_command(CLI::App& app, GlobalOptions& globals);
 void add_bench_command(CLI::App& app, GlobalOptions& globals);
 void add_serve_command(CLI::App& app, GlobalOptions& globals);  // the read API (src/http)
 void add_plot_command(CLI::App& app, GlobalOptions& globals);
+void add_verify_command(CLI::App& app, GlobalOptions& globals);  // completeness ledger check
 
 }  // namespace canopy::cli

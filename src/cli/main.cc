@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_bench_command(app, globals);
   add_serve_command(app, globals);
   add_plot_command(app, globals);
+  add_verify_command(app, globals);
 
   try {
     app.parse(argc, argv);

@@ -72,6 +72,7 @@ std::string dump_config(const Config& config) {
   out << YAML::Key << "overflow" << YAML::Value << std::string(to_string(w.overflow));
   out << YAML::Key << "durability" << YAML::Value << std::string(to_string(w.durability));
   out << YAML::Key << "spool_dir" << YAML::Value << w.spool_dir;
+  out << YAML::Key << "spool_max_bytes" << YAML::Value << w.spool_max_bytes;
   out << YAML::Key << "retry_initial" << YAML::Value << format_duration(w.retry_initial);
   out << YAML::Key << "retry_max" << YAML::Value << format_duration(w.retry_max);
   out << YAML::Key << "rollups" << YAML::Value << w.rollups;

@@ -137,6 +137,14 @@ void set_keyspace(Config& c, const Value& v) {
                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
                      });
   if (!valid) v.reject();
+  // Cassandra folds unquoted names to lower case, but its system_schema
+  // tables (read to check TTLs and replication) compare exactly: one
+  // spelling everywhere, lower case.
+  if (std::any_of(name.begin(), name.end(), [](char ch) { return std::isupper(static_cast<unsigned char>(ch)); })) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+    v.reject("upper-case letters: Cassandra folds keyspace names to lower case; write \"" + lower + "\"");
+  }
   c.cassandra.keyspace = std::move(name);
 }
 
@@ -235,7 +243,7 @@ const std::vector<Key>& keys() {
       {"backend.cassandra.port", "an integer 1..65535", false,
        [](Config& c, const Value& v) { c.cassandra.port = static_cast<int>(v.as_int(1, 65535)); }},
       {"backend.cassandra.keyspace",
-       "a CQL name: a letter, then letters, digits or _, at most 48 characters", false,
+       "a CQL name: a lower-case letter, then lower-case letters, digits or _, at most 48 characters", false,
        set_keyspace},
       {"backend.cassandra.auth_provider.enabled", "true, false, yes, no, 1, 0", false,
        [](Config& c, const Value& v) { c.cassandra.auth_provider.enabled = v.as_bool(); }},
@@ -287,6 +295,12 @@ const std::vector<Key>& keys() {
       {"writer.durability", "buffered, spool_each", false, set_durability},
       {"writer.spool_dir", "a directory path (empty: next to the embedded database)", false,
        [](Config& c, const Value& v) { c.writer.spool_dir = v.as_string(); }},
+      {"writer.spool_max_bytes", "bytes: 0 (unlimited) or at least 4194304 (one 4 MiB spool segment)", false,
+       [](Config& c, const Value& v) {
+         const std::int64_t n = v.as_int(0, INT64_MAX);
+         if (n > 0 && n < 4 * 1024 * 1024) v.reject("less than one spool segment");
+         c.writer.spool_max_bytes = static_cast<std::uint64_t>(n);
+       }},
       {"writer.rollups", "true or false (keep roll-ups for series and summaries)", false,
        [](Config& c, const Value& v) { c.writer.rollups = v.as_bool(); }},
       {"writer.retry_initial", kDuration, false,

@@ -123,6 +123,27 @@ Json counters_to_json(const WriterCounters& c) {
   j["replayed"] = c.replayed;
   j["dropped"] = c.dropped;
   j["spool_failures"] = c.spool_failures;
+  j["spool_full"] = c.spool_full;
+  return j;
+}
+
+Json verification_to_json(const RunVerification& v) {
+  Json j;
+  j["run_id"] = v.run_id.str();
+  j["complete"] = v.complete();
+  j["acknowledged"] = v.acknowledged;
+  j["acknowledged_steps"] = v.acknowledged_steps;
+  j["first_step"] = opt(v.first_step);
+  j["last_step"] = opt(v.last_step);
+  j["stored"] = v.stored;
+  j["stored_steps"] = v.stored_steps;
+  Json missing = Json::array();
+  for (const StepRange& r : v.missing) missing.push_back(Json::array({r.first, r.last}));
+  j["missing"] = std::move(missing);
+  j["missing_steps"] = v.missing_steps;
+  j["duplicates"] = v.duplicates;
+  j["unacknowledged_steps"] = v.unacknowledged_steps;
+  j["ledger_entries"] = v.ledger_entries;
   return j;
 }
 

@@ -56,6 +56,9 @@ class StoreBackend : public MetricSink {
   virtual std::vector<Metric> read_metrics(const Uuid& run_id, std::optional<Timestamp> start,
                                            std::optional<Timestamp> end, std::optional<MetricKey> before,
                                            int limit) = 0;
+  // Every completeness-ledger entry of the run (ledger.h); none for an
+  // unknown run.
+  virtual std::vector<LedgerRow> read_ledger(const Uuid& run_id) = 0;
   virtual void put_topology(const NetworkTopology& topology) = 0;
   virtual std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) = 0;
   // Releases connections; later calls fail.

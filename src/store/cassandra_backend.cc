@@ -119,7 +119,7 @@ class CassandraBackend final : public StoreBackend {
       fail(e, context);
     }
     warnings_ = apply_schema(*session_, config);
-    const std::string ks = c.keyspace;
+    const std::string ks = cql_name(c.keyspace);  // validated lower case; quoted all the same
     try {
       using columns::kMetricColumns, columns::kRunColumns, columns::kTopologyColumns;
       insert_metric_ = session_->Prepare("INSERT INTO " + ks + ".training_metrics (run_id, " +
@@ -159,6 +159,13 @@ class CassandraBackend final : public StoreBackend {
       select_chunks_ = session_->Prepare("SELECT chunk, data FROM " + ks +
                                          ".rollup_chunks WHERE run_id = ? AND level = ? AND field = ? AND "
                                          "chunk >= ? AND chunk <= ?");
+      insert_ledger_ = session_->Prepare("INSERT INTO " + ks +
+                                         ".run_ledger (run_id, ledger_id, acknowledged, steps, updated_at) "
+                                         "VALUES (?, ?, ?, ?, ?)");
+      select_ledger_ = session_->Prepare("SELECT ledger_id, acknowledged, steps FROM " + ks +
+                                         ".run_ledger WHERE run_id = ?");
+      select_ledger_entry_ = session_->Prepare("SELECT acknowledged, steps FROM " + ks +
+                                               ".run_ledger WHERE run_id = ? AND ledger_id = ?");
     } catch (const cql::CqlError& e) {
       fail(e, "preparing statements on " + describe_);
     }
@@ -264,6 +271,61 @@ class CassandraBackend final : public StoreBackend {
     if (first_error.empty()) return SinkResult::success();
     std::string msg = "writing " + std::to_string(batch.size()) + " metric(s) to " + describe_ + ": " + first_error;
     return fatal ? SinkResult::failure(msg) : SinkResult::retryable(msg);
+  }
+
+  // One entry has one author at a time (ledger.h), so a merge row's read,
+  // union and write need no lightweight transaction.
+  SinkResult write_ledger(std::span<const LedgerRow> rows) override {
+    std::shared_ptr<cql::Session> s = session();
+    if (s == nullptr) return SinkResult::failure("Cassandra backend is closed (" + describe_ + ")");
+    try {
+      for (const LedgerRow& given : rows) {
+        LedgerRow row = given;
+        if (row.merge) {
+          auto rs = s->Execute(select_ledger_entry_,
+                               {cql::Value::UuidOf(to_cql(row.run_id)), cql::Value::UuidOf(to_cql(row.ledger_id))},
+                               read_options());
+          if (!rs.empty()) {
+            LedgerRow stored;
+            stored.acknowledged = static_cast<std::uint64_t>(rs[0].get_int64(0).value_or(0));
+            cql::Value v = rs[0].get_value(1);
+            if (!v.is_null()) StepRanges::decode(v.as_bytes(), stored.steps);
+            merge_ledger(row, stored);
+          }
+        }
+        s->Execute(insert_ledger_,
+                   {cql::Value::UuidOf(to_cql(row.run_id)), cql::Value::UuidOf(to_cql(row.ledger_id)),
+                    cql::Value::Bigint(static_cast<std::int64_t>(row.acknowledged)), cql::Value::Blob(row.steps.encode()),
+                    cql::Value::Timestamp(now_ms().time_since_epoch().count())},
+                   {.consistency = write_cl_, .idempotent = true});
+      }
+    } catch (const cql::CqlError& e) {
+      return SinkResult::retryable("writing the completeness ledger to " + describe_ + ": " + e.error().to_string());
+    }
+    return SinkResult::success();
+  }
+
+  std::vector<LedgerRow> read_ledger(const Uuid& run_id) override {
+    std::shared_ptr<cql::Session> s = checked();
+    std::vector<LedgerRow> out;
+    try {
+      auto pages = s->Pages(select_ledger_, {cql::Value::UuidOf(to_cql(run_id))}, read_options());
+      pages.ForEachRow([&](const cql::Row& r) {
+        LedgerRow row;
+        row.run_id = run_id;
+        if (auto id = r.get_uuid(0)) row.ledger_id = Uuid(id->bytes);
+        row.acknowledged = static_cast<std::uint64_t>(r.get_int64(1).value_or(0));
+        cql::Value v = r.get_value(2);
+        if (!v.is_null() && !StepRanges::decode(v.as_bytes(), row.steps)) {
+          throw BackendError("reading the ledger of run " + run_id.str() + " from " + describe_ +
+                             ": malformed steps of entry " + row.ledger_id.str());
+        }
+        out.push_back(std::move(row));
+      });
+    } catch (const cql::CqlError& e) {
+      fail(e, "reading the ledger of run " + run_id.str() + " from " + describe_);
+    }
+    return out;
   }
 
   void put_run(const Run& r) override {
@@ -552,7 +614,8 @@ class CassandraBackend final : public StoreBackend {
   std::atomic<bool> closed_{false};
   cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
       select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
-      select_topology_, insert_rollup_, select_rollups_, insert_chunk_, select_chunks_;
+      select_topology_, insert_rollup_, select_rollups_, insert_chunk_, select_chunks_, insert_ledger_, select_ledger_,
+      select_ledger_entry_;
 };
 
 }  // namespace

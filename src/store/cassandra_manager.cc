@@ -43,6 +43,7 @@ std::unique_ptr<MetricCursor> CassandraManager::open_metric_cursor(const Uuid& r
 std::vector<NetworkTopology> CassandraManager::query_topology(const Uuid& run_id, int limit) {
   return store_->query_topology(run_id, limit);
 }
+RunVerification CassandraManager::verify_run(const Uuid& run_id) { return store_->verify_run(run_id); }
 WriterCounters CassandraManager::counters() const { return store_->counters(); }
 std::string CassandraManager::describe() const { return store_->describe(); }
 void CassandraManager::close() { store_->close(); }

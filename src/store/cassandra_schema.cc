@@ -42,8 +42,17 @@ std::string month_bucket(std::int64_t epoch_ms) {
   return buf;
 }
 
+std::string cql_name(const std::string& name) {
+  std::string out = "\"";
+  for (char ch : name) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
 std::vector<std::string> schema_statements(const Config& config) {
-  const std::string ks = config.cassandra.keyspace;
+  // Quoted: validate_config allows only lower-case names (what Cassandra
+  // folds unquoted names to), so quoting changes nothing for them and keeps
+  // a name that is a CQL keyword ("order", "table") working.
+  const std::string ks = cql_name(config.cassandra.keyspace);
   const std::string mt = std::to_string(config.ttl.metrics_seconds);
   const std::string rt = std::to_string(config.ttl.runs_seconds);
   return {
@@ -77,11 +86,17 @@ std::vector<std::string> schema_statements(const Config& config) {
       "CREATE TABLE IF NOT EXISTS " + ks +
           ".rollup_chunks (run_id uuid, level int, field int, chunk bigint, data blob, "
           "PRIMARY KEY ((run_id), level, field, chunk)) WITH default_time_to_live = " + rt,
+      // The completeness ledger (docs/store.md): one row per writer session
+      // and run; steps = ascending (first, last) int64 pairs.
+      "CREATE TABLE IF NOT EXISTS " + ks +
+          ".run_ledger (run_id uuid, ledger_id uuid, acknowledged bigint, steps blob, updated_at timestamp, "
+          "PRIMARY KEY ((run_id), ledger_id)) WITH default_time_to_live = " + rt,
   };
 }
 
 std::vector<std::string> apply_schema(cql::Session& session, const Config& config) {
-  const std::string& ks = config.cassandra.keyspace;
+  const std::string& ks = config.cassandra.keyspace;  // as system_schema spells it
+  const std::string qks = cql_name(ks);            // in statements
   std::vector<std::string> warnings;
   for (const std::string& stmt : schema_statements(config)) {
     try {
@@ -97,14 +112,15 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
                                                     {"training_runs", config.ttl.runs_seconds},
                                                     {"runs_by_time", config.ttl.runs_seconds},
                                                     {"metric_rollups", config.ttl.runs_seconds},
-                                                    {"rollup_chunks", config.ttl.runs_seconds}};
+                                                    {"rollup_chunks", config.ttl.runs_seconds},
+                                                    {"run_ledger", config.ttl.runs_seconds}};
   for (const auto& [table, ttl] : ttls) {
     try {
       auto rs = session.Query(
           "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
           {cql::Value::Text(ks), cql::Value::Text(table)});
       if (!rs.empty() && rs[0].get_int32(0).value_or(0) != ttl) {
-        session.Query("ALTER TABLE " + ks + "." + table + " WITH default_time_to_live = " + std::to_string(ttl));
+        session.Query("ALTER TABLE " + qks + "." + table + " WITH default_time_to_live = " + std::to_string(ttl));
       }
     } catch (const cql::CqlError& e) {
       throw SchemaError("setting the TTL of " + ks + "." + table + ": " + e.what(), e.error().server_code);
@@ -153,6 +169,9 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
 
 namespace canopy {
 
-std::vector<std::string> cassandra_schema_statements(const Config& config) { return store::schema_statements(config); }
+std::vector<std::string> cassandra_schema_statements(const Config& config) {
+  validate_config(config);
+  return store::schema_statements(config);
+}
 
 }  // namespace canopy

@@ -23,6 +23,9 @@ class Session;
 namespace canopy::store {
 
 // The CQL statements apply_schema() runs, in order (for docs and tests).
+// A CQL identifier quoted ("name", inner quotes doubled).
+std::string cql_name(const std::string& name);
+
 std::vector<std::string> schema_statements(const Config& config);
 
 // Creates the keyspace and tables if missing (IF NOT EXISTS), brings the

@@ -33,7 +33,7 @@ void encode_metric_record(const MetricRecord& r, std::uint8_t* out) {
   if (m.learning_rate) bits |= 1u << 5;
   if (m.hidden_units) bits |= 1u << 6;
   std::uint8_t* p = out;
-  put<std::uint8_t>(p, 1);
+  put<std::uint8_t>(p, 2);
   put<std::uint8_t>(p, 0);
   put<std::uint16_t>(p, bits);
   put<std::uint64_t>(p, r.seq);
@@ -49,10 +49,15 @@ void encode_metric_record(const MetricRecord& r, std::uint8_t* out) {
   put<double>(p, m.val_accuracy.value_or(0));
   put<double>(p, m.learning_rate.value_or(0));
   put<std::int64_t>(p, r.write_time_us);
+  std::memcpy(p, r.ledger_id.bytes().data(), 16);
+  p += 16;
+  put<std::uint64_t>(p, r.ordinal);
 }
 
 bool decode_metric_record(std::span<const std::uint8_t> in, MetricRecord& r) {
-  if (in.size() != kMetricRecordSize || in[0] != 1) return false;
+  const bool v1 = in.size() == kMetricRecordV1Size && in[0] == 1;
+  const bool v2 = in.size() == kMetricRecordSize && in[0] == 2;
+  if (!v1 && !v2) return false;
   const std::uint8_t* p = in.data() + 2;
   auto bits = get<std::uint16_t>(p);
   r.seq = get<std::uint64_t>(p);
@@ -68,6 +73,14 @@ bool decode_metric_record(std::span<const std::uint8_t> in, MetricRecord& r) {
   double d[5];
   for (double& x : d) x = get<double>(p);
   r.write_time_us = get<std::int64_t>(p);
+  r.ledger_id = Uuid();
+  r.ordinal = 0;
+  if (v2) {
+    std::memcpy(id.data(), p, 16);
+    p += 16;
+    r.ledger_id = Uuid(id);
+    r.ordinal = get<std::uint64_t>(p);
+  }
   if (bits & (1u << 0)) m.epoch = epoch;
   if (bits & (1u << 1)) m.train_loss = d[0];
   if (bits & (1u << 2)) m.train_accuracy = d[1];

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 
+#include "store/ledger.h"
 #include "store/metric_record.h"
 
 namespace canopy::store {
@@ -30,6 +31,11 @@ class MetricSink {
   // Stores every metric of `batch` (any mix of runs, in store order) or
   // reports why not. Called from the writer's flush thread only.
   virtual SinkResult write_metrics(std::span<const MetricRecord> batch) = 0;
+  // Upserts completeness-ledger entries (ledger.h): a row replaces the
+  // stored one, or, with row.merge, is merged into it (max, union). Called
+  // from the flush thread before the metrics the rows cover are sent. A
+  // sink without a ledger (unit tests' sinks) accepts and forgets them.
+  virtual SinkResult write_ledger(std::span<const LedgerRow> /*rows*/) { return SinkResult::success(); }
   // For error messages: "sqlite:/path" or "cassandra:ks@hosts".
   virtual std::string describe() const = 0;
 };

@@ -222,6 +222,21 @@ void RollupSink::write_open_buckets() {
   }
 }
 
+void RollupSink::release_run(const Uuid& run_id) {
+  std::lock_guard lk(mu_);
+  auto it = runs_.find(run_id);
+  // Open buckets not written yet (their write failed) keep the state, so
+  // the next write_open_buckets still has them.
+  if (it != runs_.end() && it->second.open_pending) return;
+  if (it != runs_.end()) runs_.erase(it);
+  chunks_.erase(run_id);
+}
+
+std::size_t RollupSink::tracked_runs() {
+  std::lock_guard lk(mu_);
+  return runs_.size() + chunks_.size();
+}
+
 std::uint64_t RollupSink::rebuild(const Uuid& run_id) {
   std::lock_guard lk(mu_);
   RunState& st = runs_[run_id];

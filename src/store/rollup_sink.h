@@ -57,6 +57,13 @@ class RollupSink final : public MetricSink {
 
   SinkResult write_metrics(std::span<const MetricRecord> batch) override;
   std::string describe() const override { return backend_.describe(); }
+  SinkResult write_ledger(std::span<const LedgerRow> rows) override { return backend_.write_ledger(rows); }
+  // Forgets the run's in-memory state (complete_run: the open buckets were
+  // written by flush_metrics). A later metric of the run recreates it, with
+  // a rebuild since the backend holds the run's metrics.
+  void release_run(const Uuid& run_id);
+  // Runs with in-memory state (tests check that complete_run releases it).
+  std::size_t tracked_runs();
 
   // Recomputes the run's roll-ups from its raw metrics; returns the number
   // of metrics read. Throws the backend's errors.

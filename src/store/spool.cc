@@ -106,6 +106,14 @@ bool SpoolWriter::open_segment(std::uint64_t id) {
   if (int rc = fs_.allocate(fd, segment_bytes_); rc != 0) {
     return give_up("cannot allocate " + std::to_string(segment_bytes_) + " bytes for ", rc);
   }
+  // A short allocation (reported as success) must not be mapped whole.
+  std::size_t reserved = 0;
+  if (int rc = fs_.size(fd, &reserved); rc != 0) return give_up("cannot stat spool segment ", rc);
+  if (reserved < segment_bytes_) {
+    return give_up("short allocation: " + std::to_string(reserved) + " of " + std::to_string(segment_bytes_) +
+                       " bytes reserved for ",
+                   ENOSPC);
+  }
   std::uint8_t* map = nullptr;
   if (int rc = fs_.map(fd, segment_bytes_, &map); rc != 0) return give_up("cannot map spool segment ", rc);
   fd_ = fd;
@@ -144,6 +152,15 @@ bool SpoolWriter::sync() {
     return false;
   }
   return true;
+}
+
+bool SpoolWriter::append_opens_segment(std::size_t size) const {
+  if (fd_ < 0) return true;
+  const std::size_t need = kSpoolHeaderSize + size;
+  std::size_t offset = offset_;
+  const std::size_t left_in_block = kSpoolBlockSize - offset % kSpoolBlockSize;
+  if (left_in_block < need) offset += left_in_block;
+  return offset + need > segment_bytes_;
 }
 
 bool SpoolWriter::append(std::span<const std::uint8_t> payload, SpoolPosition* where) {
@@ -279,11 +296,17 @@ SpoolReader::Status SpoolReader::next(std::vector<std::uint8_t>& payload, SpoolP
     }
     const std::uint8_t* p = nullptr;
     if (!fetch(pos_.offset + kSpoolHeaderSize, len, &p)) {
+      // Header written, payload cut off: the writer died mid-append. Every
+      // whole record before it was returned; this one is counted (once).
+      if (torn_at_ != pos_) {
+        torn_at_ = pos_;
+        ++torn_;
+      }
       if (closed) {
         next_segment();
         continue;
       }
-      return Status::kEnd;  // header written, payload cut off: the writer died
+      return Status::kEnd;
     }
     std::uint32_t crc = crc32c_extend(crc32c(&type, 1), p, len);
     if (crc32c_unmask(masked) != crc) {

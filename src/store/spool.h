@@ -79,6 +79,8 @@ class SpoolWriter {
   // `where` receives the position of its header. Returns false on an I/O
   // error (last_error() says which file and why); nothing was written then.
   bool append(std::span<const std::uint8_t> payload, SpoolPosition* where);
+  // True when appending a payload of `size` bytes opens a new segment.
+  bool append_opens_segment(std::size_t size) const;
   // Position just after the last appended record (a reader limit).
   SpoolPosition end() const { return {segment_, offset_}; }
   // Id of the segment being appended to (0 before the first append).
@@ -135,6 +137,10 @@ class SpoolReader {
   SpoolPosition position() const { return pos_; }
   // Checksum/type mismatches seen (each loses the rest of its block).
   std::uint64_t corrupt_records() const { return corrupt_; }
+  // Records cut off by the end of their file (a writer that died
+  // mid-append; preallocation makes this rare: a torn record then shows as
+  // a checksum mismatch instead).
+  std::uint64_t torn_records() const { return torn_; }
 
   // A limit that reads every existing segment to its end.
   static SpoolPosition read_all() { return {UINT64_MAX, UINT64_MAX}; }
@@ -156,6 +162,8 @@ class SpoolReader {
   std::uint64_t buf_valid_end_ = 0;  // file offset up to which buf_ is known current
   std::uint64_t fetch_limit_ = UINT64_MAX;
   std::uint64_t corrupt_ = 0;
+  std::uint64_t torn_ = 0;
+  SpoolPosition torn_at_{UINT64_MAX, 0};
 };
 
 }  // namespace canopy::store

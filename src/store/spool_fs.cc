@@ -1,5 +1,7 @@
 #include "store/spool_fs.h"
 
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -16,6 +18,12 @@ class PosixSpoolFs final : public SpoolFs {
     return *fd < 0 ? errno : 0;
   }
   int allocate(int fd, std::size_t bytes) override { return ::posix_fallocate(fd, 0, static_cast<off_t>(bytes)); }
+  int size(int fd, std::size_t* bytes) override {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return errno;
+    *bytes = static_cast<std::size_t>(st.st_size);
+    return 0;
+  }
   int map(int fd, std::size_t bytes, std::uint8_t** map) override {
     // MAP_POPULATE: fault every page in now, not one fault per 4 KiB inside append().
     void* m = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);

@@ -19,6 +19,9 @@ class SpoolFs {
   virtual int create(const std::string& path, int* fd) = 0;
   // Reserves `bytes` of disk for `fd` (a full disk fails here).
   virtual int allocate(int fd, std::size_t bytes) = 0;
+  // The file's size in bytes (checked after allocate: a file shorter than
+  // its mapping would turn a store into SIGBUS).
+  virtual int size(int fd, std::size_t* bytes) = 0;
   // Maps `bytes` of `fd` shared, read-write, pages faulted in; *map on success.
   virtual int map(int fd, std::size_t bytes, std::uint8_t** map) = 0;
   // Writes the mapping's dirty pages to disk and waits.

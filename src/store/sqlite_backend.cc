@@ -45,7 +45,17 @@ CREATE TABLE IF NOT EXISTS metric_rollups (
   expires_at INTEGER,
   PRIMARY KEY (run_id, level, bucket)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_ledger (
+  run_id BLOB NOT NULL, ledger_id BLOB NOT NULL, acknowledged INTEGER NOT NULL, steps BLOB NOT NULL,
+  updated_at INTEGER NOT NULL, expires_at INTEGER,
+  PRIMARY KEY (run_id, ledger_id)
+) WITHOUT ROWID;
 )sql";
+
+const char* kUpsertLedger =
+    "INSERT OR REPLACE INTO run_ledger (run_id, ledger_id, acknowledged, steps, updated_at, expires_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const char* kSelectLedgerEntry = "SELECT acknowledged, steps FROM run_ledger WHERE run_id = ?1 AND ledger_id = ?2";
 
 const char* kInsertRollup =
     "INSERT OR REPLACE INTO metric_rollups (run_id, level, bucket, data, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -185,7 +195,7 @@ std::int64_t SqliteBackend::purge_expired() {
   std::lock_guard lk(write_mu_);
   if (!write_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   std::int64_t n = 0;
-  for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups"}) {
+  for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups", "run_ledger"}) {
     sqlite3_stmt* s = write_->stmt(std::string("DELETE FROM ") + table + " WHERE expires_at <= ?1");
     sqlite3_bind_int64(s, 1, now_millis());
     write_->step_done(s, "purging expired rows");
@@ -247,6 +257,82 @@ SinkResult SqliteBackend::write_batch(std::span<const MetricRecord> batch, std::
   }
   if (sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return failed("COMMIT");
   return SinkResult::success();
+}
+
+SinkResult SqliteBackend::write_ledger(std::span<const LedgerRow> rows) {
+  std::lock_guard lk(write_mu_);
+  if (!write_) return SinkResult::failure("sqlite backend is closed: " + opt_.path);
+  Db& d = *write_;
+  auto failed = [&](const char* what) {
+    std::string msg = std::string(what) + " on " + opt_.path + ": " + sqlite3_errmsg(d.db);
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return SinkResult::retryable(msg);
+  };
+  if (sqlite3_exec(d.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return failed("BEGIN (ledger)");
+  try {
+    for (const LedgerRow& given : rows) {
+      LedgerRow row = given;
+      if (row.merge) {
+        sqlite3_stmt* q = d.stmt(kSelectLedgerEntry);
+        bind_uuid(q, 1, row.run_id);
+        bind_uuid(q, 2, row.ledger_id);
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+          LedgerRow stored;
+          stored.acknowledged = static_cast<std::uint64_t>(sqlite3_column_int64(q, 0));
+          const char* p = static_cast<const char*>(sqlite3_column_blob(q, 1));
+          StepRanges::decode({p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(q, 1))}, stored.steps);
+          merge_ledger(row, stored);
+        }
+        sqlite3_reset(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failed("reading the ledger");
+      }
+      sqlite3_stmt* s = d.stmt(kUpsertLedger);
+      bind_uuid(s, 1, row.run_id);
+      bind_uuid(s, 2, row.ledger_id);
+      sqlite3_bind_int64(s, 3, static_cast<std::int64_t>(row.acknowledged));
+      const std::string blob = row.steps.encode();
+      sqlite3_bind_blob(s, 4, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int64(s, 5, now_millis());
+      bind_expiry(s, 6, opt_.ttl_runs_seconds);  // the ledger lives as long as its run
+      if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return failed("writing the ledger");
+      }
+      sqlite3_reset(s);
+    }
+  } catch (const Error&) {
+    return failed("preparing ledger statements");
+  }
+  if (sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return failed("COMMIT (ledger)");
+  return SinkResult::success();
+}
+
+std::vector<LedgerRow> SqliteBackend::read_ledger(const Uuid& run_id) {
+  std::lock_guard lk(read_mu_);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
+  sqlite3_stmt* s = read_->stmt(std::string("SELECT ledger_id, acknowledged, steps FROM run_ledger WHERE run_id = ?1 AND ") +
+                                kLive);
+  bind_uuid(s, 1, run_id);
+  sqlite3_bind_int64(s, 99, now_millis());
+  std::vector<LedgerRow> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    LedgerRow row;
+    row.run_id = run_id;
+    row.ledger_id = col_uuid(s, 0);
+    row.acknowledged = static_cast<std::uint64_t>(sqlite3_column_int64(s, 1));
+    const char* p = static_cast<const char*>(sqlite3_column_blob(s, 2));
+    if (!StepRanges::decode({p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(s, 2))}, row.steps)) {
+      sqlite3_reset(s);
+      throw BackendError("reading the ledger of run " + run_id.str() + " on " + opt_.path +
+                         ": malformed steps of entry " + row.ledger_id.str());
+    }
+    out.push_back(std::move(row));
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) read_->fail("reading the ledger of run " + run_id.str(), rc);
+  return out;
 }
 
 void SqliteBackend::put_run(const Run& r) {

@@ -39,6 +39,8 @@ class SqliteBackend final : public StoreBackend {
   ~SqliteBackend() override;
 
   SinkResult write_batch(std::span<const MetricRecord> batch, std::span<const RollupRow> rollups) override;
+  SinkResult write_ledger(std::span<const LedgerRow> rows) override;
+  std::vector<LedgerRow> read_ledger(const Uuid& run_id) override;
   std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                       std::int64_t last) override;
   using StoreBackend::list_runs;

@@ -40,6 +40,7 @@ WriterOptions writer_options(const Config& config) {
   w.retry_initial = config.writer.retry_initial;
   w.retry_max = config.writer.retry_max;
   w.rollups = config.writer.rollups;
+  w.spool_max_bytes = config.writer.spool_max_bytes;
   w.spool_dir = config.writer.spool_dir;
   if (w.spool_dir.empty()) {  // a Config built by hand, not by load_config
     Config with_path = config;
@@ -52,6 +53,7 @@ WriterOptions writer_options(const Config& config) {
 }  // namespace store
 
 std::unique_ptr<MetricsStore> open_store(const Config& config) {
+  validate_config(config);  // a Config built by hand gets the loader's checks
   auto backend = store::open_backend(config);
   store::WriterOptions w = store::writer_options(config);
   return std::make_unique<store::MetricsStoreImpl>(std::move(backend), w);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "canopy/errors.h"
+#include "store/run_verify.h"
 #include "store/series_reader.h"
 
 namespace canopy::store {
@@ -126,6 +127,10 @@ void MetricsStoreImpl::complete_run(const Uuid& run_id, const FinalMetrics& f, s
   run.total_hidden_units = pick(f.total_hidden_units, seen ? seen->max_hidden_units : std::nullopt);
   run.total_parameters = f.total_parameters;
   backend_->put_run(run);
+  // The run's per-run state is not needed any more (its ledger entry was
+  // persisted by the flush above); a later metric of the run recreates it.
+  writer_->release_run(run_id);
+  if (rollups_) rollups_->release_run(run_id);
 }
 
 void MetricsStoreImpl::store_topology(const NetworkTopology& t) {
@@ -194,6 +199,12 @@ std::vector<NetworkTopology> MetricsStoreImpl::query_topology(const Uuid& run_id
   return backend_->query_topology(run_id, limit);
 }
 
+RunVerification MetricsStoreImpl::verify_run(const Uuid& run_id) {
+  check_open("verify_run");
+  if (run_id.is_nil()) throw InvalidArgument("verify_run: run id is the nil UUID");
+  return store::verify_run(*backend_, run_id);
+}
+
 WriterCounters MetricsStoreImpl::counters() const { return writer_->counters(); }
 
 std::string MetricsStoreImpl::describe() const { return backend_->describe(); }
@@ -217,7 +228,9 @@ void MetricsStoreImpl::close_with(std::chrono::milliseconds timeout) {
       // Not lost: the next process that writes the run rebuilds its roll-ups.
     }
   }
-  backend_->close();
+  // A flush thread close() stopped waiting for is still inside the backend:
+  // the backend is released by the destructor, after that write returned.
+  if (!writer_->flush_thread_running()) backend_->close();
   if (!failure.empty()) throw FlushError(failure);
 }
 

@@ -41,12 +41,14 @@ class MetricsStoreImpl final : public MetricsStore {
   std::unique_ptr<MetricCursor> open_metric_cursor(const Uuid& run_id, std::optional<Timestamp> start_time,
                                                    std::optional<Timestamp> end_time, int page_size) override;
   std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) override;
+  RunVerification verify_run(const Uuid& run_id) override;
   WriterCounters counters() const override;
   std::string describe() const override;
   void close() override;
 
   Writer& writer() { return *writer_; }
   StoreBackend& backend() { return *backend_; }
+  RollupSink* rollup_sink() { return rollups_.get(); }
 
  private:
   void close_with(std::chrono::milliseconds timeout);

@@ -24,6 +24,11 @@ Writer::Writer(MetricSink& sink, WriterOptions options, Clock* clock)
     : sink_(sink), opt_(std::move(options)), clock_(clock != nullptr ? clock : &system_clock_) {
   if (opt_.spool_dir.empty()) throw InvalidArgument("writer: spool directory is empty");
   if (opt_.buffer_capacity == 0) throw InvalidArgument("writer: buffer_capacity must be at least 1");
+  if (opt_.spool_max_bytes > 0 && opt_.spool_max_bytes < opt_.segment_bytes) {
+    throw InvalidArgument("writer.spool_max_bytes: " + std::to_string(opt_.spool_max_bytes) +
+                          " is less than one spool segment (" + std::to_string(opt_.segment_bytes) +
+                          " bytes); use 0 for no limit");
+  }
   spool_ = std::make_unique<SpoolWriter>(opt_.spool_dir, opt_.segment_bytes,
                                          opt_.spool_fs != nullptr ? *opt_.spool_fs : posix_spool_fs());
   const auto& recovered = spool_->recovered_segments();
@@ -44,6 +49,9 @@ Writer::~Writer() {
   } catch (...) {
     // Unsent metrics stay in the spool for the next process.
   }
+  // A flush thread close() stopped waiting for is still inside the sink:
+  // nothing may be freed before it returns.
+  if (thread_.joinable()) thread_.join();
 }
 
 void Writer::note_segment(std::uint64_t seg) {
@@ -60,10 +68,10 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
 
   MetricRecord rec{run_id, metric, 0, std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
-                                          .count()};
+                                          .count(),
+                   Uuid(), 0};
   if (!rec.metric.timestamp) rec.metric.timestamp = clock_->now();
-  RunStats& st = runs_[run_id];
-  if (!rec.metric.step) rec.metric.step = st.next_step++;
+  if (!rec.metric.step) rec.metric.step = runs_[run_id].next_step++;
 
   bool room = !spill_ && queue_.size() < opt_.buffer_capacity;
   if (!room && !spill_ && opt_.overflow == OverflowPolicy::kBlock) {
@@ -72,14 +80,35 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
     room = !spill_;
   }
   if (!room && opt_.overflow == OverflowPolicy::kDrop && opt_.durability == Durability::kBuffered) {
-    ++counters_.dropped;
+    ++counters_.dropped;  // not acknowledged as stored: not in the ledger
     return;
   }
 
+  // Looked up again: release_run may have run while kBlock waited.
+  RunStats& st = runs_[run_id];
+  if (st.ledger_id.is_nil()) st.ledger_id = Uuid::random();
+  rec.ledger_id = st.ledger_id;
+  rec.ordinal = st.metrics + 1;
   rec.seq = next_seq_;
   SpoolPosition where;
   bool spooled = false;
   if (opt_.durability == Durability::kSpoolEach || !room) {
+    if (opt_.spool_max_bytes > 0 && spool_->append_opens_segment(kMetricRecordSize) &&
+        (segments_.size() + 1) * opt_.segment_bytes > opt_.spool_max_bytes) {
+      // Refused, not dropped: the caller is told and may retry once the
+      // backend took the spooled metrics and their segments are deleted.
+      ++counters_.spool_full;
+      if (counters_.spool_full == 1 || counters_.spool_full % 1000 == 0) {
+        spdlog::error("canopy: spool {} is full ({} bytes, writer.spool_max_bytes); {} metric(s) refused so far",
+                      spool_->dir(), segments_.size() * opt_.segment_bytes, counters_.spool_full);
+      }
+      throw SpoolFullError("store_metric: the spool is full at " +
+                           std::to_string(segments_.size() * opt_.segment_bytes) +
+                           " bytes (writer.spool_max_bytes = " + std::to_string(opt_.spool_max_bytes) +
+                           ") while " + sink_.describe() + " does not take metrics (last error: " +
+                           (last_error_.empty() ? std::string("none yet") : last_error_) +
+                           "); the metric is not stored (run " + run_id.str() + ")");
+    }
     std::array<std::uint8_t, kMetricRecordSize> buf;
     encode_metric_record(rec, buf.data());
     if (spool_->append(buf, &where)) {
@@ -105,6 +134,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   // Statistics for complete_run.
   const Metric& m = rec.metric;
   ++st.metrics;
+  note_acknowledged(rec, false);
   if (st.metrics == 1 || *m.timestamp >= *st.newest.timestamp) st.newest = m;
   if (m.val_accuracy && !std::isnan(*m.val_accuracy) &&
       (!st.best_val_accuracy || *m.val_accuracy > *st.best_val_accuracy)) {
@@ -127,6 +157,53 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   }
 }
 
+void Writer::note_acknowledged(const MetricRecord& rec, bool replayed) {
+  if (rec.ledger_id.is_nil()) return;  // a version-1 spool record: no ledger entry
+  LedgerState& l = ledger_[rec.ledger_id];
+  if (l.row.ledger_id.is_nil()) {
+    l.row.run_id = rec.run_id;
+    l.row.ledger_id = rec.ledger_id;
+    // Re-derived from spool records: may know only part of the entry.
+    l.row.merge = replayed;
+    l.retired = replayed;
+  }
+  if (rec.ordinal > l.row.acknowledged) l.row.acknowledged = rec.ordinal;
+  l.row.steps.add(*rec.metric.step);
+  l.dirty = true;
+  ++l.version;
+}
+
+bool Writer::persist_ledger(std::unique_lock<std::mutex>& lk) {
+  std::vector<LedgerRow> rows;
+  std::vector<std::pair<Uuid, std::uint64_t>> versions;
+  for (const auto& [id, l] : ledger_) {
+    if (!l.dirty) continue;
+    rows.push_back(l.row);
+    versions.emplace_back(id, l.version);
+  }
+  if (rows.empty()) return true;
+  lk.unlock();
+  SinkResult r;
+  try {
+    r = sink_.write_ledger(rows);
+  } catch (const std::exception& e) {
+    r = SinkResult::retryable(e.what());
+  }
+  lk.lock();
+  if (!r.ok) {
+    last_fatal_ = r.fatal;
+    last_error_ = "writing the completeness ledger: " + r.error;
+    return false;
+  }
+  for (const auto& [id, version] : versions) {
+    auto it = ledger_.find(id);
+    if (it == ledger_.end() || it->second.version != version) continue;  // changed meanwhile: written next time
+    it->second.dirty = false;
+    if (it->second.retired) ledger_.erase(it);
+  }
+  return true;
+}
+
 void Writer::refill(std::unique_lock<std::mutex>& lk) {
   SpoolPosition limit = spool_->end();
   if (limit.segment == 0) limit = {first_own_segment_, 0};  // nothing appended yet in this process
@@ -134,6 +211,7 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
   if (want == 0) return;
   SpoolReader* reader = reader_.get();  // only this thread replaces reader_
   const std::uint64_t corrupt_before = reader->corrupt_records();
+  const std::uint64_t torn_before = reader->torn_records();
   std::vector<Entry> got;
   bool at_end = false;
   lk.unlock();
@@ -156,10 +234,19 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
                  spool_->dir(), reader->corrupt_records() - corrupt_before);
   }
   spool_corrupt_ += reader->corrupt_records() - corrupt_before;
+  if (reader->torn_records() != torn_before) {
+    spdlog::warn("spool {}: {} torn record(s) at the end of a segment (a writer died mid-append; the whole records "
+                 "before it are replayed)",
+                 spool_->dir(), reader->torn_records() - torn_before);
+  }
+  spool_torn_ += reader->torn_records() - torn_before;
   reader_segment_ = reader->position().segment;
   for (Entry& e : got) {
     ++segment_refs_[e.segment];
-    if (e.rec.seq == 0) ++recovered_queued_;
+    if (e.rec.seq == 0) {
+      ++recovered_queued_;
+      note_acknowledged(e.rec, true);  // acknowledged by the earlier process
+    }
     queue_.push_back(std::move(e));
   }
   counters_.replayed += got.size();
@@ -193,6 +280,15 @@ void Writer::collect_segments() {
 
 void Writer::run() {
   std::unique_lock lk(mu_);
+  struct Done {
+    Writer* w;
+    std::unique_lock<std::mutex>& lk;
+    ~Done() {
+      if (!lk.owns_lock()) lk.lock();
+      w->thread_done_ = true;
+      w->done_cv_.notify_all();
+    }
+  } done{this, lk};
   auto last_send = std::chrono::steady_clock::now();
   std::vector<MetricRecord> batch;
   while (true) {
@@ -211,7 +307,16 @@ void Writer::run() {
     }
     if (!(timer || flush_waiters_ > 0 || queue_.size() >= opt_.batch_size || spill_)) continue;
 
+    // The ledger first: it must cover every metric the backend holds. The
+    // prefix of n entries stays put meanwhile (only this thread pops).
     const std::size_t n = std::min(queue_.size(), opt_.max_batch);
+    if (!persist_ledger(lk)) {
+      ++attempt_;
+      done_cv_.notify_all();
+      work_cv_.wait_for(lk, backoff(attempt_, opt_.retry_initial, opt_.retry_max), [&] { return stop_; });
+      continue;
+    }
+    if (stop_) break;
     batch.clear();
     for (std::size_t i = 0; i < n; ++i) batch.push_back(queue_[i].rec);
     if (attempt_ > 0) counters_.retried += n;
@@ -225,6 +330,9 @@ void Writer::run() {
     }
     lk.lock();
     in_flight_ = false;
+    // close() gave up on this write: the metrics stay in the spool (sent
+    // again by the next process, idempotently); touch nothing else.
+    if (abandoned_) break;
     last_send = std::chrono::steady_clock::now();
     if (r.ok) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -270,6 +378,7 @@ void Writer::flush(std::chrono::milliseconds timeout) {
 }
 
 void Writer::close(std::chrono::milliseconds timeout) {
+  const auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard lk(mu_);
     if (closed_) return;
@@ -286,9 +395,23 @@ void Writer::close(std::chrono::milliseconds timeout) {
   stop_ = true;
   work_cv_.notify_all();
   done_cv_.notify_all();
-  lk.unlock();
-  if (thread_.joinable()) thread_.join();
-  lk.lock();
+  // The thread leaves at once unless it is inside a sink write; wait for
+  // that write no longer than the flush did (at least a moment).
+  const auto wait = std::max<std::chrono::milliseconds>(
+      std::chrono::milliseconds(100),
+      timeout - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started));
+  if (!done_cv_.wait_for(lk, wait, [&] { return thread_done_; })) {
+    abandoned_ = true;
+    failure = "close: the flush thread is still inside a write to " + sink_.describe() + " after " +
+              std::to_string(timeout.count()) + " ms; " + std::to_string(queue_.size()) +
+              " metric(s) were not written" + (spill_ ? " (and those still in the spool)" : "") +
+              " (they stay in the spool and the next process on it sends them)" +
+              (failure.empty() ? "" : "; " + failure);
+  } else {
+    lk.unlock();
+    if (thread_.joinable()) thread_.join();
+    lk.lock();
+  }
   // Whatever is only in memory goes to the spool for the next process.
   std::array<std::uint8_t, kMetricRecordSize> buf;
   std::size_t lost = 0;
@@ -336,6 +459,28 @@ std::optional<RunStats> Writer::run_stats(const Uuid& run_id) const {
   return it->second;
 }
 
+void Writer::release_run(const Uuid& run_id) {
+  std::lock_guard lk(mu_);
+  auto it = runs_.find(run_id);
+  if (it == runs_.end()) return;
+  auto l = ledger_.find(it->second.ledger_id);
+  if (l != ledger_.end()) {
+    l->second.retired = true;
+    if (!l->second.dirty) ledger_.erase(l);
+  }
+  runs_.erase(it);
+}
+
+std::size_t Writer::tracked_runs() const {
+  std::lock_guard lk(mu_);
+  return runs_.size();
+}
+
+std::size_t Writer::ledger_entries() const {
+  std::lock_guard lk(mu_);
+  return ledger_.size();
+}
+
 std::size_t Writer::pending() const {
   std::lock_guard lk(mu_);
   return queue_.size();
@@ -347,6 +492,16 @@ std::string Writer::last_error() const {
 }
 
 std::string Writer::spool_dir() const { return spool_->dir(); }
+
+std::uint64_t Writer::spool_torn_records() const {
+  std::lock_guard lk(mu_);
+  return spool_torn_;
+}
+
+bool Writer::flush_thread_running() const {
+  std::lock_guard lk(mu_);
+  return !thread_done_;
+}
 
 std::uint64_t Writer::spool_corrupt_records() const {
   std::lock_guard lk(mu_);

@@ -21,6 +21,12 @@
 // record in them is acknowledged; close() leaves in the spool whatever it
 // could not send, so the next Writer on that directory sends it.
 //
+// Completeness ledger (ledger.h): each acknowledged metric gets the next
+// ordinal of its run's ledger entry; before each send the flush thread
+// persists the entries that changed (sink.write_ledger), so the backend's
+// ledger always covers the metrics it holds. Entries re-derived from an
+// earlier process's spool records are merged with the stored ones.
+//
 // Thread safety: store(), flush(), counters(), run_stats() may be called
 // from any thread. State shared with the flush thread is guarded by mu_.
 #pragma once
@@ -59,6 +65,9 @@ struct WriterOptions {
   std::chrono::milliseconds retry_max{10'000};
   std::size_t max_batch = 10'000;             // metrics per write_metrics call
   std::size_t segment_bytes = kDefaultSegmentBytes;
+  // Most bytes of spool segments (counted whole, as preallocated); a metric
+  // that needs a segment beyond it is refused (SpoolFullError). 0 = no limit.
+  std::uint64_t spool_max_bytes = 0;
   bool rollups = true;  // MetricsStoreImpl: put a RollupSink before the backend
   SpoolFs* spool_fs = nullptr;  // nullptr: the real file system (tests inject faults)
 };
@@ -71,6 +80,7 @@ struct RunStats {
   std::optional<double> best_val_accuracy;
   std::optional<std::int32_t> best_epoch;
   std::optional<std::int32_t> max_hidden_units;
+  Uuid ledger_id;  // this run's completeness-ledger entry in this writer
 };
 
 class Writer {
@@ -92,20 +102,37 @@ class Writer {
   void flush(std::chrono::milliseconds timeout);
   // Flushes (up to `timeout`), stops the flush thread and closes the spool,
   // leaving unsent metrics in it. Idempotent. Throws FlushError when metrics
-  // were left unsent (after stopping).
+  // were left unsent (after stopping). Keeps to `timeout` also when the
+  // flush thread is inside a sink write that does not return: the thread is
+  // then left to finish that write on its own (it touches nothing of the
+  // writer but its flags afterwards), the unsent metrics stay in the spool,
+  // and the destructor waits for it.
   void close(std::chrono::milliseconds timeout);
 
   WriterCounters counters() const;
   std::optional<RunStats> run_stats(const Uuid& run_id) const;
+  // Forgets the run's per-run state (complete_run); its ledger entry is
+  // dropped once persisted. A later metric of the run starts new state and
+  // a new ledger entry (steps restart at 0 unless the caller sets them).
+  void release_run(const Uuid& run_id);
+  // Runs with per-run state and ledger entries held in memory (tests).
+  std::size_t tracked_runs() const;
+  std::size_t ledger_entries() const;
   // Metrics not yet acknowledged (queued, in flight, or waiting in the spool
   // to be read back — the latter counted once read).
   std::size_t pending() const;
   std::string last_error() const;
   // Directory of the spool instance this writer owns.
   std::string spool_dir() const;
+  // True while the flush thread runs (after close(): still inside a write
+  // that close() stopped waiting for).
+  bool flush_thread_running() const;
   // Records found corrupt while reading the spool back (each loses the rest
   // of its 32 KiB block).
   std::uint64_t spool_corrupt_records() const;
+  // Records found cut off at the end of a spool segment (the writer died
+  // mid-append); never one a store_metric call returned for.
+  std::uint64_t spool_torn_records() const;
 
   // Delay before retry number `attempt` (1-based): initial · 2^(attempt-1),
   // at most `max`.
@@ -118,7 +145,18 @@ class Writer {
     std::uint64_t segment = 0;  // spool segment holding it, 0 if only in memory
   };
 
+  struct LedgerState {
+    LedgerRow row;
+    bool dirty = false;    // changed since last persisted
+    bool retired = false;  // drop once persisted (released run, replayed entry)
+    std::uint64_t version = 0;
+  };
+
   void run();
+  // Persists the ledger entries that changed; called with lk held, releases
+  // it meanwhile. False (last_error_ set) when the sink refused them.
+  bool persist_ledger(std::unique_lock<std::mutex>& lk);
+  void note_acknowledged(const MetricRecord& rec, bool replayed);
   // Reads spooled records back into the queue; called with lk held, releases it meanwhile.
   void refill(std::unique_lock<std::mutex>& lk);
   // Deletes spool segments nobody needs any more; called with mu_ held.
@@ -147,10 +185,12 @@ class Writer {
   std::uint64_t last_noted_segment_ = 0;
   std::map<std::uint64_t, std::uint64_t> segment_refs_;  // queued entries per segment
   std::unordered_map<Uuid, RunStats> runs_;
+  std::unordered_map<Uuid, LedgerState> ledger_;  // by ledger id
   std::uint64_t next_seq_ = 1;
   std::uint64_t acked_seq_ = 0;  // every metric with seq <= this is acknowledged
   std::uint64_t recovered_queued_ = 0;  // queued entries from an earlier process
   std::uint64_t spool_corrupt_ = 0;     // corrupt spool records seen by readers
+  std::uint64_t spool_torn_ = 0;        // records cut off at a segment's end
   int flush_waiters_ = 0;
   bool in_flight_ = false;
   int attempt_ = 0;       // consecutive failed sends
@@ -159,6 +199,8 @@ class Writer {
   WriterCounters counters_;
   bool stop_ = false;
   bool closed_ = false;
+  bool thread_done_ = false;  // the flush thread has left run()
+  bool abandoned_ = false;    // close() stopped waiting for the flush thread
   std::thread thread_;
 };
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-SUBCOMMANDS = ["demo", "runs", "metrics", "export", "config", "schema", "bench", "plot"]
+SUBCOMMANDS = ["demo", "runs", "metrics", "export", "config", "schema", "bench", "plot", "verify"]
 
 
 def run_id_of(demo_stdout):
@@ -258,3 +258,33 @@ def test_plot_errors_name_the_flag_or_run(cli, demo_run, tmp_path):
                                   str(tmp_path / "x.svg"), expect=3).stderr
     assert "--output" in cli.run("plot", run_id, expect=2).stderr
     assert "--output" in cli.run("plot", run_id, "-o", str(tmp_path / "no" / "such" / "dir.svg"), expect=1).stderr
+
+
+def test_verify_exit_status_follows_the_completeness_ledger(cli, demo_run, tmp_path):
+    import sqlite3
+    import uuid as uuidlib
+    run_id, _ = demo_run
+    p = cli.run("verify", run_id)
+    assert "verdict: complete" in p.stdout
+    report = cli.json("verify", run_id, "--json")
+    assert report["complete"] is True and report["missing"] == []
+    assert report["acknowledged"] == report["stored"] > 0
+    # Rows deleted behind the store's back: exit 1, the exact steps named.
+    db = sqlite3.connect(tmp_path / "metrics.db")
+    db.execute("DELETE FROM training_metrics WHERE run_id = ? AND step BETWEEN 3 AND 5",
+               (uuidlib.UUID(run_id).bytes,))
+    db.commit()
+    db.close()
+    p = cli.run("verify", run_id, expect=1)
+    assert "INCOMPLETE" in p.stdout and "3-5" in p.stdout
+    assert "incomplete" in p.stderr and run_id in p.stderr
+    p = cli.run("verify", run_id, "--json", expect=1)
+    report = json.loads(p.stdout)
+    assert report["complete"] is False
+    assert report["missing"] == [[3, 5]] and report["missing_steps"] == 3
+
+
+def test_verify_unknown_run_is_exit_3_and_bad_id_exit_2(cli):
+    p = cli.run("verify", "123e4567-e89b-12d3-a456-426614174000", expect=3)
+    assert "123e4567-e89b-12d3-a456-426614174000" in p.stderr
+    cli.run("verify", "not-a-uuid", expect=2)

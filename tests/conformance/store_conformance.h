@@ -4,9 +4,11 @@
 // giving one test binary per backend with its own ctest label.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "canopy/config.h"
+#include "canopy/uuid.h"
 
 namespace canopy::conformance {
 
@@ -18,5 +20,9 @@ Config fresh_config(const std::string& scratch);
 // Removes what fresh_config created on a server (keyspace); called at the end
 // of every test.
 void cleanup(const Config& config);
+// Deletes the run's metric rows with first_ms <= timestamp <= last_ms
+// directly in the database, behind the store's back (verify_run's tests).
+void delete_metrics_behind_the_store(const Config& config, const Uuid& run_id, std::int64_t first_ms,
+                                     std::int64_t last_ms);
 
 }  // namespace canopy::conformance

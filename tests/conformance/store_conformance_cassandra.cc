@@ -36,4 +36,16 @@ void cleanup(const Config& config) {
   }
 }
 
+void delete_metrics_behind_the_store(const Config& config, const Uuid& run_id, std::int64_t first_ms,
+                                     std::int64_t last_ms) {
+  cql::SessionOptions o;
+  o.contact_points = config.cassandra.contact_points;
+  o.pool_size = 1;
+  auto s = cql::Session::Connect(o);
+  s->Query("DELETE FROM " + config.cassandra.keyspace +
+               ".training_metrics WHERE run_id = ? AND timestamp >= ? AND timestamp <= ?",
+           {cql::Value::UuidOf(cql::Uuid{run_id.bytes()}), cql::Value::Timestamp(first_ms),
+            cql::Value::Timestamp(last_ms)});
+}
+
 }  // namespace canopy::conformance

@@ -214,6 +214,7 @@ TEST_F(StoreSeries, ResumedRunAndOutOfOrderMetricsRebuildTheRollups) {
 TEST_F(StoreSeries, RollupsStayRightWhenMetricsGoThroughTheSpool) {
   store_->close();
   config_.writer.buffer_capacity = 64;  // overflow: most metrics go through the spool
+  config_.cassandra.batch_size = 32;    // at most buffer_capacity (validate_config)
   config_.writer.overflow = OverflowPolicy::kSpool;
   store_ = open_store(config_);
   Uuid id = new_run();

@@ -120,6 +120,18 @@ TEST_F(StoreCrash, EveryMetricWhoseStoreReturnedSurvivesSigkill) {
     return true;
   });
   for (int i = 0; i <= last; ++i) ASSERT_TRUE(epochs.count(i)) << "metric " << i << " of " << last << " lost";
+  // The completeness ledger, re-derived by the replaying process from the
+  // killed writer's spool, agrees: every acknowledged step is stored, and
+  // at least every metric the test saw acknowledged is counted (one more
+  // may have returned after the last epoch reached the pipe).
+  const RunVerification ver = store->verify_run(run_);
+  EXPECT_TRUE(ver.complete()) << ver.missing_steps << " acknowledged step(s) missing";
+  EXPECT_EQ(ver.ledger_entries, 1u);
+  EXPECT_GE(ver.acknowledged, static_cast<std::uint64_t>(last) + 1);
+  EXPECT_EQ(ver.acknowledged, ver.acknowledged_steps);
+  EXPECT_EQ(ver.stored, epochs.size());
+  EXPECT_EQ(ver.first_step, 0);
+  EXPECT_EQ(ver.duplicates, 0u);
   // The roll-ups the replaying process left agree with the raw metrics.
   const RunSummary s = store->summary(run_);
   EXPECT_EQ(s.metrics, epochs.size());

@@ -2,11 +2,14 @@
 // idempotent, the reference's fixes in place, replication warnings.
 #include <gtest/gtest.h>
 
+#include "canopy/cassandra_manager.h"
 #include "canopy/config.h"
+#include "canopy/metrics_store.h"
 #include "canopy/uuid.h"
 #include "cql/session.h"
 #include "integration/test_hosts.h"
 #include "store/cassandra_schema.h"
+#include "unit/store_test_util.h"
 
 namespace canopy::store {
 namespace {
@@ -98,6 +101,59 @@ TEST_F(StoreSchema, ReplicationAboveTheLiveNodesOfADatacenterIsWarned) {
   // QUORUM of 3 needs 2 live replicas; ALL needs all 3.
   const char* fails = live < 2 ? "; QUORUM and ALL requests will fail" : "; ALL requests will fail";
   EXPECT_NE(warnings[0].find(fails), std::string::npos) << warnings[0];
+}
+
+// A Config built by hand gets the loader's checks before anything reaches
+// the node. Before validate_config, "Mixed_Case" was created as mixed_case
+// (Cassandra folds unquoted names) while the TTL and replication checks
+// looked up "Mixed_Case" in system_schema and silently found nothing.
+TEST_F(StoreSchema, AMixedCaseKeyspaceInAHandBuiltConfigIsRejectedBeforeConnecting) {
+  TempDir tmp;
+  Config c = config_;
+  c.cassandra.enabled = true;
+  c.cassandra.contact_points = {canopy_test::first_test_host()};
+  c.cassandra.keyspace = "Store_Schema_Mixed";
+  c.writer.spool_dir = tmp.path() + "/spool";
+  try {
+    auto store = open_store(c);
+    FAIL() << "open_store accepted keyspace " << c.cassandra.keyspace;
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "backend.cassandra.keyspace");
+    EXPECT_NE(std::string(e.what()).find("\"store_schema_mixed\""), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(CassandraManager({{canopy_test::first_test_host()}}, c), ConfigError);
+  auto rs = session_->Query("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?",
+                            {cql::Value::Text("store_schema_mixed")});
+  EXPECT_TRUE(rs.empty()) << "nothing was created";
+}
+
+// Identifiers are quoted in the generated CQL: a keyspace named like a CQL
+// keyword works (unquoted, CREATE KEYSPACE order ... is a syntax error).
+TEST_F(StoreSchema, AKeyspaceNamedLikeACqlKeywordWorksBecauseItIsQuoted) {
+  TempDir tmp;
+  Config c = config_;
+  c.cassandra.enabled = true;
+  c.cassandra.contact_points = {canopy_test::first_test_host()};
+  c.cassandra.keyspace = "order";
+  c.writer.spool_dir = tmp.path() + "/spool";
+  session_->Query("DROP KEYSPACE IF EXISTS \"order\"");
+  {
+    auto store = open_store(c);
+    NewRun r;
+    r.dataset_name = "quoted";
+    Uuid run = store->create_run(r);
+    store->store_metric(run, Metric{});
+    store->flush_metrics();
+    EXPECT_EQ(store->query_metrics(run).size(), 1u);
+    EXPECT_TRUE(store->verify_run(run).complete());
+    store->close();
+  }
+  auto rs = session_->Query(
+      "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+      {cql::Value::Text("order"), cql::Value::Text("training_metrics")});
+  ASSERT_FALSE(rs.empty());
+  EXPECT_EQ(rs[0].get_int32(0).value_or(-1), c.ttl.metrics_seconds);
+  session_->Query("DROP KEYSPACE IF EXISTS \"order\"");
 }
 
 TEST(StoreSchemaBuckets, MonthBucketsAreUtcMonths) {

@@ -431,3 +431,68 @@ TEST(ConfigSecrets, APasswordFusedIntoAKeyNameIsNotEchoed) {
 
 }  // namespace
 }  // namespace canopy::config_test
+
+// ---- a Config built in code (validate_config, called by open_store) ----
+
+namespace canopy::config_test {
+namespace {
+
+ConfigError validate_error(const Config& c) {
+  try {
+    validate_config(c);
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "validate_config accepted the config";
+  return ConfigError("", "");
+}
+
+TEST(ConfigValidate, TheDefaultConfigIsValid) { EXPECT_NO_THROW(validate_config(Config{})); }
+
+TEST(ConfigValidate, AKeyspaceThatIsNotACqlNameIsRejectedNamingTheKey) {
+  Config c;
+  c.cassandra.keyspace = "metrics; DROP KEYSPACE system_auth";
+  const ConfigError e = validate_error(c);
+  EXPECT_EQ(e.key(), "backend.cassandra.keyspace");
+  EXPECT_THAT(message(e), HasSubstr("Config: backend.cassandra.keyspace: invalid value"));
+}
+
+TEST(ConfigValidate, EveryKeyIsCheckedAsTheLoaderChecksIt) {
+  Config c;
+  c.cassandra.batch_size = 0;
+  EXPECT_EQ(validate_error(c).key(), "backend.cassandra.batch_size");
+  c = Config{};
+  c.cassandra.replication = {{"dc'1", 3}};
+  EXPECT_EQ(validate_error(c).key(), "backend.cassandra.replication");
+  c = Config{};
+  c.ttl.metrics_seconds = -1;
+  EXPECT_EQ(validate_error(c).key(), "ttl.metrics");
+  c = Config{};
+  c.cassandra.request_timeout = std::chrono::milliseconds(0);
+  EXPECT_EQ(validate_error(c).key(), "backend.cassandra.request_timeout");
+  c = Config{};
+  c.writer.retry_initial = std::chrono::milliseconds(20'000);  // > retry_max: a combination rule
+  EXPECT_EQ(validate_error(c).key(), "writer.retry_initial");
+}
+
+TEST(ConfigValidate, UpperCaseKeyspaceIsRejectedWithItsLowerCaseSpelling) {
+  Config c;
+  c.cassandra.keyspace = "Canopy_Metrics";
+  const ConfigError e = validate_error(c);
+  EXPECT_EQ(e.key(), "backend.cassandra.keyspace");
+  EXPECT_THAT(message(e), HasSubstr("lower case"));
+  EXPECT_THAT(message(e), HasSubstr("\"canopy_metrics\""));
+}
+
+TEST(ConfigValidate, SpoolMaxBytesBelowOneSegmentIsRejected) {
+  Config c;
+  c.writer.spool_max_bytes = 1000;
+  const ConfigError e = validate_error(c);
+  EXPECT_EQ(e.key(), "writer.spool_max_bytes");
+  EXPECT_THAT(message(e), HasSubstr("less than one spool segment"));
+  c.writer.spool_max_bytes = 0;  // unlimited
+  EXPECT_NO_THROW(validate_config(c));
+}
+
+}  // namespace
+}  // namespace canopy::config_test

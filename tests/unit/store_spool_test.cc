@@ -168,6 +168,8 @@ TEST(StoreMetricRecord, RoundTripsEveryFieldIncludingNaNAndInfinity) {
   r.metric.val_loss = std::numeric_limits<double>::infinity();
   r.metric.learning_rate = -std::numeric_limits<double>::infinity();
   r.metric.hidden_units = 12;
+  r.ledger_id = Uuid::random();
+  r.ordinal = 77;
   std::uint8_t buf[kMetricRecordSize];
   encode_metric_record(r, buf);
   MetricRecord back;
@@ -183,6 +185,16 @@ TEST(StoreMetricRecord, RoundTripsEveryFieldIncludingNaNAndInfinity) {
   EXPECT_FALSE(back.metric.val_accuracy.has_value());
   EXPECT_EQ(back.metric.learning_rate, -std::numeric_limits<double>::infinity());
   EXPECT_EQ(back.metric.hidden_units, 12);
+  EXPECT_EQ(back.ledger_id, r.ledger_id);
+  EXPECT_EQ(back.ordinal, 77u);
+  // A version-1 record (96 bytes, written before the ledger) still reads,
+  // without ledger fields.
+  buf[0] = 1;
+  ASSERT_TRUE(decode_metric_record({buf, kMetricRecordV1Size}, back));
+  EXPECT_EQ(back.metric.step, -3);
+  EXPECT_TRUE(back.ledger_id.is_nil());
+  EXPECT_EQ(back.ordinal, 0u);
+  EXPECT_FALSE(decode_metric_record({buf, kMetricRecordSize}, back)) << "version 1 with the size of version 2";
   buf[0] = 9;
   EXPECT_FALSE(decode_metric_record({buf, kMetricRecordSize}, back));
 }

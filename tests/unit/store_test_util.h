@@ -70,6 +70,37 @@ class MemorySink final : public MetricSink {
   }
   std::string describe() const override { return "memory"; }
 
+  // The completeness ledger, merged like the backends do. Not affected by
+  // fail_*/hold (those script the metric writes); fail_ledger() does.
+  SinkResult write_ledger(std::span<const LedgerRow> rows) override {
+    std::lock_guard lk(mu_);
+    if (fail_ledger_) return SinkResult::retryable("scripted ledger failure");
+    for (const LedgerRow& r : rows) {
+      LedgerRow& stored = ledger_[r.ledger_id];
+      if (r.merge) {
+        stored.run_id = r.run_id;
+        stored.ledger_id = r.ledger_id;
+        merge_ledger(stored, r);
+      } else {
+        stored = r;
+      }
+    }
+    ++ledger_writes_;
+    return SinkResult::success();
+  }
+  void fail_ledger(bool on) {
+    std::lock_guard lk(mu_);
+    fail_ledger_ = on;
+  }
+  std::map<Uuid, LedgerRow> ledger() const {
+    std::lock_guard lk(mu_);
+    return ledger_;
+  }
+  int ledger_writes() const {
+    std::lock_guard lk(mu_);
+    return ledger_writes_;
+  }
+
   void fail_next(int n) {
     std::lock_guard lk(mu_);
     fail_next_ = n;
@@ -139,6 +170,9 @@ class MemorySink final : public MetricSink {
   int failures_ = 0;
   int calls_ = 0;
   std::size_t writes_ = 0;
+  std::map<Uuid, LedgerRow> ledger_;
+  bool fail_ledger_ = false;
+  int ledger_writes_ = 0;
 };
 
 // A clock that returns what the test sets.

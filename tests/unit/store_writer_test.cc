@@ -327,6 +327,7 @@ TEST(StoreWriter, TruncatedSpoolTailAfterACrashIsNotCorruption) {
 }
 
 TEST(StoreWriter, CorruptSpoolRecordIsSkippedCountedAndTheRestReplayed) {
+  constexpr std::size_t kFramed = 7 + kMetricRecordSize;  // header + record
   TempDir tmp;
   Uuid run = Uuid::random();
   std::string dir;
@@ -337,21 +338,21 @@ TEST(StoreWriter, CorruptSpoolRecordIsSkippedCountedAndTheRestReplayed) {
     o.durability = Durability::kSpoolEach;
     Writer w(down, o);
     dir = w.spool_dir();
-    for (int i = 0; i < 1000; ++i) w.store(run, metric(i));  // 103-byte records: ~318 per block
+    for (int i = 0; i < 1000; ++i) w.store(run, metric(i));  // 127-byte records: 258 per block
     EXPECT_THROW(w.close(10ms), FlushError);
   }
   auto segs = list_spool_segments(dir);
   ASSERT_EQ(segs.size(), 1u);
   {
     std::fstream f(spool_segment_path(dir, segs[0]), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(kSpoolBlockSize + 103 * 2 + 50);  // inside the third record of the second block
+    f.seekp(kSpoolBlockSize + kFramed * 2 + 50);  // inside the third record of the second block
     f.put('\x5a');
   }
   MemorySink sink;
   Writer w(sink, options(tmp));
   w.flush(30s);
   EXPECT_EQ(w.spool_corrupt_records(), 1u);
-  const std::size_t per_block = kSpoolBlockSize / 103;
+  const std::size_t per_block = kSpoolBlockSize / kFramed;
   EXPECT_EQ(sink.rows(), 1000u - (per_block - 2));  // the rest of the second block is lost, nothing else
   auto order = sink.order();
   ASSERT_FALSE(order.empty());
