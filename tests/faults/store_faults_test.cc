@@ -150,8 +150,17 @@ class StoreFaults : public ::testing::Test {
       }
     }
     EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged metrics";
-    std::fprintf(stderr, "acknowledged %zu metrics, read back %zu, missing %zu\n", acknowledged.size(),
-                 steps.size(), missing);
+    // The ledger agrees: every step it recorded as acknowledged is stored.
+    const RunVerification v = store.verify_run(run);
+    EXPECT_TRUE(v.complete()) << v.missing_steps << " acknowledged steps missing, first at "
+                              << (v.missing.empty() ? -1 : v.missing.front().first);
+    // A killed writer may have acknowledged a metric it had no time to report.
+    EXPECT_GE(v.acknowledged_steps, acknowledged.size());
+    EXPECT_EQ(v.stored_steps, steps.size());
+    std::fprintf(stderr, "acknowledged %zu metrics, read back %zu, missing %zu; ledger: acknowledged steps %llu, "
+                 "stored steps %llu, missing %llu\n", acknowledged.size(), steps.size(), missing,
+                 (unsigned long long)v.acknowledged_steps, (unsigned long long)v.stored_steps,
+                 (unsigned long long)v.missing_steps);
     written_ = acknowledged.size();
     read_back_ = steps.size();
   }
