@@ -66,6 +66,9 @@ struct SessionOptions {
   int pool_size = 2;  // connections per host
   std::chrono::milliseconds connect_timeout{10'000};  // TCP connect + handshake, per connection
   std::chrono::milliseconds request_timeout{10'000};  // per attempt; default for statements
+  // Total time a request may take across its attempts, retries and
+  // re-prepares (each attempt's timeout is cut to what is left); 0 = none.
+  std::chrono::milliseconds request_deadline{30'000};
   std::string username{};  // non-empty: PasswordAuthenticator (SASL PLAIN)
   std::string password{};  // never logged
   std::string local_datacenter{};  // empty: the datacenter of the first contact point that answers

@@ -72,7 +72,12 @@ struct Session::Impl {
                   Result<Response> r);
   void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
                  const std::string& id);
+  // UNPREPARED answered and the re-prepare gave a new id: the request is
+  // re-encoded with it (EXECUTE, or each BATCH entry that used old_id).
+  std::optional<Error> UseNewStatementId(RequestState& st, const std::string& old_id, const PreparedStatement& fresh);
   void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
+  // Finish, on the io thread: at once when already on it, else posted.
+  void FinishSoon(std::shared_ptr<RequestState> st, Error e);
   int64_t NextTimestamp();
   bool OnIoThread() const { return std::this_thread::get_id() == io_thread.get_id(); }
 };
