@@ -47,6 +47,8 @@ enum class ErrorKind {
   kAuth,           // authentication refused or misconfigured
   kInvalidArgument,// the caller's request cannot be encoded (bad value, type)
   kShutdown,       // the session was closed while the request was pending
+  kSchemaAgreement,// a DDL statement was applied, but the live nodes did not
+                   // report one schema version within schema_agreement_timeout
 };
 
 struct Error {

@@ -5,6 +5,8 @@
 // session_requests.cc.
 #include <chrono>
 
+#include <spdlog/spdlog.h>
+
 #include "cql/coding.h"
 #include "cql/request.h"
 #include "cql/result_builder.h"
@@ -123,11 +125,14 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
     return asio::post(io, [this, st, e] { Finish(st, e); });
   }
   if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
+  st->routing.local_only = IsDcLocal(st->options.consistency) ||
+                           (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
   st->plan = policy->QueryPlan(*state.Load(), st->routing);
   Attempt(std::move(st));
 }
 
 void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
+  if (shutting_down) return FinishSoon(st, MakeError(ErrorKind::kShutdown, "session closed"));
   while (st->next < st->plan.size()) {
     if (DeadlinePassed(*st)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
     HostPtr h = st->plan[st->next];
@@ -193,7 +198,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         prepared_cache.Put(st->query, p);
         ++counters.completed;
         auto cb = std::move(st->prepare_cb);
-        if (cb) cb(Prepared(std::move(p)));
+        if (cb) RunCallback([&] { cb(Prepared(std::move(p))); });
         return;
       } else {
         ResultSet rs = std::move(msg.rows);
@@ -201,11 +206,29 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
         if (IsDdl(rs)) prepared_cache.Clear();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
-          admin.Post([this, st, rs] {
-            control.WaitForSchemaAgreement(options.schema_agreement_timeout);
-            if (IsKeyspaceChange(rs)) control.Refresh();
-            asio::post(io, [this, st, rs] { Finish(st, rs); });
-          });
+          admin.Post(
+              [this, st, rs] {
+                std::string why;
+                bool agreed = control.WaitForSchemaAgreement(options.schema_agreement_timeout, &why);
+                if (agreed && IsKeyspaceChange(rs)) control.Refresh();
+                Result<ResultSet> outcome = rs;
+                if (shutting_down) {
+                  outcome = MakeError(ErrorKind::kShutdown, "session closed");
+                } else if (!agreed) {
+                  // Applied, but not everywhere yet: the caller must not use
+                  // the new schema as if it were ready.
+                  outcome = MakeError(ErrorKind::kSchemaAgreement,
+                                "schema agreement not reached within " +
+                                    std::to_string(options.schema_agreement_timeout.count()) +
+                                    " ms (schema_agreement_timeout) after " + rs.info() + ", applied by " +
+                                    rs.host() + ": " + why,
+                                rs.host(), true);
+                }
+                asio::post(io, [this, st, outcome] { Finish(st, outcome); });
+              },
+              [this, st] {  // the session closed before the wait started
+                asio::post(io, [this, st] { Finish(st, MakeError(ErrorKind::kShutdown, "session closed")); });
+              });
           return;
         }
         return Finish(st, std::move(rs));
@@ -323,15 +346,29 @@ void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r
   if (st->type == RequestState::Type::kPrepare) {
     auto cb = std::move(st->prepare_cb);
     if (!cb) return;
-    if (r.ok()) {
-      cb(MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result"));
-    } else {
-      cb(r.error());
-    }
+    RunCallback([&] {
+      if (r.ok()) {
+        cb(MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result"));
+      } else {
+        cb(r.error());
+      }
+    });
     return;
   }
   auto cb = std::move(st->cb);
-  if (cb) cb(std::move(r));
+  if (cb) RunCallback([&] { cb(std::move(r)); });
+}
+
+void Session::Impl::RunCallback(const std::function<void()>& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    ++counters.callback_exceptions;
+    spdlog::error("cql: an async callback threw (caught; the session goes on): {}", e.what());
+  } catch (...) {
+    ++counters.callback_exceptions;
+    spdlog::error("cql: an async callback threw a non-standard exception (caught; the session goes on)");
+  }
 }
 
 }  // namespace cql

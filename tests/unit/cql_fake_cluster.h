@@ -178,7 +178,8 @@ class FakeCluster {
     return o;
   }
 
-  // The schema version node reports in its system.local (all equal by default).
+  // The schema version node reports in its system.local (all equal by
+  // default; empty: the query gets an ERROR).
   void SetSchemaVersion(int node, const std::string& uuid) {
     std::lock_guard<std::mutex> lock(mu_);
     versions_[static_cast<size_t>(node)] = uuid;
@@ -227,6 +228,8 @@ class FakeCluster {
           std::lock_guard<std::mutex> lock(mu_);
           v = versions_[static_cast<size_t>(node)];
         }
+        if (v.empty())
+          return s.Reply(r, cql::Opcode::kError, FakeServer::ErrorBody(cql::ServerCode::kServerError, "no version"));
         return s.Reply(r, cql::Opcode::kResult,
                        RowsResult({{"schema_version", Type(TypeId::kUuid)}},
                                   {{cql::Value::UuidOf(*cql::Uuid::Parse(v))}}));
