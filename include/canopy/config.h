@@ -59,7 +59,16 @@ struct CassandraConfig {
   SslConfig ssl;
   int pool_size = 10;  // connections per host
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds request_timeout{10'000};   // per attempt
+  // Total time of one request across its attempts (retries on other nodes,
+  // re-prepares); 0 = only the per-attempt timeout. At least request_timeout.
+  std::chrono::milliseconds request_deadline{30'000};
+  // How long DDL (the schema the store creates) waits for every live node to
+  // report the same schema version; not reached: the schema is not ready.
+  std::chrono::milliseconds schema_agreement_timeout{10'000};
+  // Requests go to this datacenter's nodes (only to them at LOCAL_ONE,
+  // LOCAL_QUORUM, LOCAL_SERIAL). Empty: the first contact point's.
+  std::string local_datacenter;
   int batch_size = 100;                             // metrics per flush
   std::chrono::milliseconds flush_interval{5'000};  // longest a metric waits in the buffer
   ConsistencyConfig consistency;

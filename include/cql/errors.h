@@ -47,6 +47,8 @@ enum class ErrorKind {
   kAuth,           // authentication refused or misconfigured
   kInvalidArgument,// the caller's request cannot be encoded (bad value, type)
   kShutdown,       // the session was closed while the request was pending
+  kSchemaAgreement,// a DDL statement was applied, but the live nodes did not
+                   // report one schema version within schema_agreement_timeout
 };
 
 struct Error {
@@ -55,6 +57,10 @@ struct Error {
   std::string message;       // server's message or a description of the failure
   std::string host;          // "ip:port" of the host that failed, empty if none
   bool retryable = false;    // true: the same request may succeed later/elsewhere
+  // true: an attempt reached a node and ended without saying whether it was
+  // applied (timeouts, connection lost after sending, OVERLOADED, SERVER_ERROR...).
+  // A non-idempotent request is then not retried: check before re-running it.
+  bool possibly_applied = false;
 
   bool is_server(ServerCode c) const {
     return kind == ErrorKind::kServer && server_code == static_cast<int32_t>(c);

@@ -66,6 +66,9 @@ struct SessionOptions {
   int pool_size = 2;  // connections per host
   std::chrono::milliseconds connect_timeout{10'000};  // TCP connect + handshake, per connection
   std::chrono::milliseconds request_timeout{10'000};  // per attempt; default for statements
+  // Total time a request may take across its attempts, retries and
+  // re-prepares (each attempt's timeout is cut to what is left); 0 = none.
+  std::chrono::milliseconds request_deadline{30'000};
   std::string username{};  // non-empty: PasswordAuthenticator (SASL PLAIN)
   std::string password{};  // never logged
   std::string local_datacenter{};  // empty: the datacenter of the first contact point that answers
@@ -81,6 +84,10 @@ struct SessionOptions {
   bool wait_for_schema_agreement = true;  // after each successful DDL statement
   int max_in_flight_per_connection = 2048;  // stream ids used per connection (≤ 32768)
   TlsOptions tls{};  // off by default; a file that cannot be loaded fails Connect (kInvalidArgument)
+  // Prepared statements the session remembers by query text (least recently
+  // used evicted first; an evicted one is prepared again by the next
+  // Prepare() of its query). At least 1.
+  int prepared_cache_size = 1000;
 };
 
 struct HostCounters {
@@ -107,6 +114,8 @@ struct SessionCounters {
   uint64_t timeouts = 0;     // attempts that timed out
   uint64_t reconnects = 0;   // connections re-established after a failure
   uint64_t prepare_cache_hits = 0;  // Prepare() answered from the session's cache
+  uint64_t prepared_cached = 0;     // statements in that cache now (≤ prepared_cache_size)
+  uint64_t callback_exceptions = 0; // exceptions thrown by async callbacks (caught and logged)
   uint64_t in_flight = 0;    // requests currently awaiting a response
 };
 

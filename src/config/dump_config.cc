@@ -34,6 +34,9 @@ void emit_cassandra(YAML::Emitter& out, const CassandraConfig& c) {
   out << YAML::Key << "pool_size" << YAML::Value << c.pool_size;
   out << YAML::Key << "connect_timeout" << YAML::Value << format_duration(c.connect_timeout);
   out << YAML::Key << "request_timeout" << YAML::Value << format_duration(c.request_timeout);
+  out << YAML::Key << "request_deadline" << YAML::Value << format_duration(c.request_deadline);
+  out << YAML::Key << "schema_agreement_timeout" << YAML::Value << format_duration(c.schema_agreement_timeout);
+  out << YAML::Key << "local_datacenter" << YAML::Value << c.local_datacenter;
   out << YAML::Key << "batch_size" << YAML::Value << c.batch_size;
   out << YAML::Key << "flush_interval" << YAML::Value << format_duration(c.flush_interval);
   out << YAML::Key << "consistency" << YAML::Value << YAML::BeginMap;

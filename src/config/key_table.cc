@@ -60,6 +60,12 @@ std::chrono::milliseconds Value::as_duration() const {
   return *value;
 }
 
+std::chrono::milliseconds Value::as_duration_or_zero() const {
+  auto value = parse_duration(trim(scalar()));
+  if (value && value->count() == 0) return *value;
+  return as_duration();
+}
+
 std::string Value::as_consistency() const {
   if (auto level = parse_consistency(trim(scalar()))) return *level;
   reject();
@@ -113,9 +119,18 @@ constexpr std::int64_t kMaxTtl = 630'720'000;  // Cassandra's limit: 20 years
 constexpr std::string_view kDuration =
     "a duration 1ms..24h: a number of seconds, or a number with unit ms, s, m or h "
     "(\"500ms\", \"10s\", \"2m\")";
+constexpr std::string_view kDurationOrZero =
+    "0 (off) or a duration 1ms..24h: a number of seconds, or a number with unit ms, s, m or h "
+    "(\"500ms\", \"30s\", \"2m\")";
 constexpr std::string_view kLevels =
     "ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, SERIAL, LOCAL_SERIAL, "
     "LOCAL_ONE (any case)";
+
+void set_local_datacenter(Config& c, const Value& v) {
+  std::string dc{trim(v.as_string())};
+  if (dc.find_first_of(" \t,'\"") != std::string::npos) v.reject("a datacenter name has no spaces, commas or quotes");
+  c.cassandra.local_datacenter = std::move(dc);
+}
 
 void set_contact_points(Config& c, const Value& v) {
   std::vector<std::string> points = v.as_list();
@@ -269,6 +284,14 @@ const std::vector<Key>& keys() {
        [](Config& c, const Value& v) { c.cassandra.connect_timeout = v.as_duration(); }},
       {"backend.cassandra.request_timeout", kDuration, false,
        [](Config& c, const Value& v) { c.cassandra.request_timeout = v.as_duration(); }},
+      {"backend.cassandra.request_deadline", kDurationOrZero, false,
+       [](Config& c, const Value& v) { c.cassandra.request_deadline = v.as_duration_or_zero(); }},
+      {"backend.cassandra.schema_agreement_timeout", kDuration, false,
+       [](Config& c, const Value& v) { c.cassandra.schema_agreement_timeout = v.as_duration(); }},
+      {"backend.cassandra.local_datacenter",
+       "a datacenter name (as the nodes report it in system.local), or empty: the first contact "
+       "point's",
+       false, set_local_datacenter},
       {"backend.cassandra.batch_size", "an integer >= 1 (metrics per batch)", false,
        [](Config& c, const Value& v) {
          c.cassandra.batch_size = static_cast<int>(v.as_int(1, kIntMax));
@@ -363,6 +386,7 @@ const std::vector<EnvironmentVariable>& environment_variables() {
       {"CASCOR_CASSANDRA_CONTACT_POINTS", "backend.cassandra.contact_points"},
       {"CASCOR_CASSANDRA_PORT", "backend.cassandra.port"},
       {"CASCOR_CASSANDRA_KEYSPACE", "backend.cassandra.keyspace"},
+      {"CASCOR_CASSANDRA_LOCAL_DATACENTER", "backend.cassandra.local_datacenter"},
       {"CASSANDRA_USERNAME", "backend.cassandra.auth_provider.username"},
       {"CASSANDRA_PASSWORD", "backend.cassandra.auth_provider.password"},
       {"CASCOR_CASSANDRA_SSL_ENABLED", "backend.cassandra.ssl.enabled"},

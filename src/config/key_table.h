@@ -37,6 +37,7 @@ class Value {
   bool as_bool() const;
   std::int64_t as_int(std::int64_t min, std::int64_t max) const;
   std::chrono::milliseconds as_duration() const;  // 1ms..24h
+  std::chrono::milliseconds as_duration_or_zero() const;  // 0 or 1ms..24h
   std::string as_consistency() const;
   // A YAML sequence, or a comma-separated string (or a YAML flow sequence
   // "[a, b]" from the environment or an override).

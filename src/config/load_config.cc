@@ -166,6 +166,16 @@ void check_combination(const Config& config) {
             "backend.cassandra.ssl." + (has_cert ? "key_file" : "cert_file") +
             " is empty; a client certificate needs both (mutual TLS), or set neither");
   }
+  const CassandraConfig& cassandra = config.cassandra;
+  if (cassandra.request_deadline.count() != 0 && cassandra.request_deadline < cassandra.request_timeout) {
+    throw ConfigError("backend.cassandra.request_deadline",
+                      "backend.cassandra.request_deadline (" +
+                          config_detail::format_duration(cassandra.request_deadline) +
+                          ") is shorter than backend.cassandra.request_timeout (" +
+                          config_detail::format_duration(cassandra.request_timeout) +
+                          "), so no attempt could use its timeout; allowed: 0 (no total deadline) or "
+                          "request_deadline >= request_timeout");
+  }
   const WriterConfig& writer = config.writer;
   if (writer.retry_initial > writer.retry_max) {
     throw ConfigError("writer.retry_initial",

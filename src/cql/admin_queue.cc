@@ -6,21 +6,29 @@ AdminQueue::AdminQueue() : thread_([this] { Loop(); }) {}
 
 AdminQueue::~AdminQueue() { Stop(); }
 
-void AdminQueue::Post(std::function<void()> task) {
+void AdminQueue::Post(std::function<void()> task, std::function<void()> on_drop) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    tasks_.push_back(std::move(task));
+    if (!stop_) {
+      tasks_.push_back({std::move(task), std::move(on_drop)});
+      cv_.notify_one();
+      return;
+    }
   }
-  cv_.notify_one();
+  if (on_drop) on_drop();
 }
 
 void AdminQueue::Stop() {
+  std::deque<Task> dropped;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
+    dropped.swap(tasks_);
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  for (auto& t : dropped)
+    if (t.on_drop) t.on_drop();
 }
 
 void AdminQueue::Loop() {
@@ -30,7 +38,7 @@ void AdminQueue::Loop() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stop_ || !tasks_.empty(); });
       if (stop_) return;
-      task = std::move(tasks_.front());
+      task = std::move(tasks_.front().run);
       tasks_.pop_front();
     }
     task();

@@ -18,16 +18,23 @@ class AdminQueue {
   AdminQueue(const AdminQueue&) = delete;
   AdminQueue& operator=(const AdminQueue&) = delete;
 
-  void Post(std::function<void()> task);
-  // Joins the thread; tasks not yet started are dropped.
+  // Runs task on the admin thread. A task that will never run (posted after
+  // Stop, or still queued when Stop is called) gets on_drop instead, on the
+  // caller's thread: a request waiting on it must still be answered.
+  void Post(std::function<void()> task, std::function<void()> on_drop = {});
+  // Joins the thread; tasks not yet started are dropped (their on_drop runs).
   void Stop();
 
  private:
+  struct Task {
+    std::function<void()> run;
+    std::function<void()> on_drop;
+  };
   void Loop();
 
   std::mutex mu_;  // guards tasks_, stop_
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
+  std::deque<Task> tasks_;
   bool stop_ = false;
   std::thread thread_;  // last: started once the fields above exist
 };

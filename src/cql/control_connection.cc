@@ -1,6 +1,7 @@
 #include "cql/control_connection.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -126,24 +127,39 @@ void ControlConnection::OnEvent(const EventMessage& ev) {
   }
 }
 
-bool ControlConnection::WaitForSchemaAgreement(std::chrono::milliseconds timeout) {
+bool ControlConnection::WaitForSchemaAgreement(std::chrono::milliseconds timeout, std::string* why) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    std::set<std::string> versions;
-    bool complete = true;
+    std::map<std::string, std::vector<std::string>> versions;  // version → hosts reporting it
+    std::vector<std::string> silent;                           // hosts that did not answer
+    int asked = 0;
     for (const auto& h : state_.Load()->Hosts()) {
       if (!h->up) continue;
       auto c = h->PickConnection();
       if (!c) continue;  // no connection: not live for us
+      ++asked;
       auto rs = QueryBlocking(*c, "SELECT schema_version FROM system.local WHERE key='local'", options_.request_timeout);
       if (!rs.ok() || rs.value().empty()) {
-        complete = false;
+        silent.push_back(h->address);
         continue;
       }
-      if (auto v = rs.value()[0].get_uuid(0)) versions.insert(v->ToString());
+      if (auto v = rs.value()[0].get_uuid(0)) versions[v->ToString()].push_back(h->address);
     }
-    if (complete && versions.size() <= 1) return true;
-    if (std::chrono::steady_clock::now() >= deadline || shutting_down_) return false;
+    if (silent.empty() && versions.size() <= 1) return true;
+    if (std::chrono::steady_clock::now() >= deadline || shutting_down_) {
+      if (why) {
+        *why = std::to_string(versions.size()) + " schema versions among " + std::to_string(asked) + " live nodes";
+        for (const auto& [v, hosts] : versions) {
+          *why += "; " + v + ":";
+          for (const auto& a : hosts) *why += " " + a;
+        }
+        if (!silent.empty()) {
+          *why += "; no answer from";
+          for (const auto& a : silent) *why += " " + a;
+        }
+      }
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }

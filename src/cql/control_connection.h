@@ -47,8 +47,9 @@ class ControlConnection {
   void Refresh();
   // Blocking: until every live host reports the same schema version in its
   // own system.local (asked on its pool connection: one node's system.peers
-  // lags behind gossip); false on timeout.
-  bool WaitForSchemaAgreement(std::chrono::milliseconds timeout);
+  // lags behind gossip); false on timeout (or shutdown), with why set to
+  // the versions seen and by whom.
+  bool WaitForSchemaAgreement(std::chrono::milliseconds timeout, std::string* why = nullptr);
 
   std::shared_ptr<Connection> connection() const;
   void CancelReopenTimer();  // io thread (shutdown)

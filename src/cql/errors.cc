@@ -55,6 +55,7 @@ std::string Error::to_string() const {
     case ErrorKind::kAuth: k = "authentication error"; break;
     case ErrorKind::kInvalidArgument: k = "invalid argument"; break;
     case ErrorKind::kShutdown: k = "session shut down"; break;
+    case ErrorKind::kSchemaAgreement: k = "no schema agreement"; break;
   }
   std::string s = k;
   if (kind == ErrorKind::kServer) {

@@ -13,13 +13,18 @@ void RotateBy(std::vector<HostPtr>& v, uint64_t turn) {
 
 }  // namespace
 
+bool IsDcLocal(Consistency c) {
+  return c == Consistency::kLocalOne || c == Consistency::kLocalQuorum || c == Consistency::kLocalSerial;
+}
+
 std::vector<HostPtr> DcAwareTokenAwarePolicy::QueryPlan(const ClusterState& state, const RequestRouting& request) {
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  std::vector<HostPtr> local, remote, bad, plan;
+  std::vector<HostPtr> local, remote, bad, bad_remote, plan;
   for (const auto& [ip, n] : state.nodes) {
-    if (!n.host->healthy(now)) bad.push_back(n.host);
-    else if (state.local_dc.empty() || n.datacenter == state.local_dc) local.push_back(n.host);
-    else remote.push_back(n.host);
+    bool is_local = state.local_dc.empty() || n.datacenter == state.local_dc;
+    if (!is_local && request.local_only) continue;
+    if (!n.host->healthy(now)) (is_local ? bad : bad_remote).push_back(n.host);
+    else (is_local ? local : remote).push_back(n.host);
   }
   const Replication* repl = nullptr;
   if (!request.keyspace.empty() && request.routing_key) {
@@ -29,7 +34,7 @@ std::vector<HostPtr> DcAwareTokenAwarePolicy::QueryPlan(const ClusterState& stat
   uint64_t turn = turn_.fetch_add(1);
   RotateBy(local, turn);
   RotateBy(remote, turn);
-  plan.reserve(local.size() + remote.size() + bad.size());
+  plan.reserve(local.size() + remote.size() + bad.size() + bad_remote.size());
   const auto& ring = state.ring;
   if (token_aware_ && request.routing_key && ring && !ring->empty() && repl) {
     std::vector<HostPtr> replicas;
@@ -47,6 +52,7 @@ std::vector<HostPtr> DcAwareTokenAwarePolicy::QueryPlan(const ClusterState& stat
   }
   plan.insert(plan.end(), remote.begin(), remote.end());
   plan.insert(plan.end(), bad.begin(), bad.end());
+  plan.insert(plan.end(), bad_remote.begin(), bad_remote.end());
   return plan;
 }
 

@@ -12,13 +12,20 @@
 #include <vector>
 
 #include "cql/cluster_state.h"
+#include "cql/consistency.h"
 
 namespace cql {
 
 struct RequestRouting {
-  std::string keyspace;                    // of the statement's table, if known
-  std::optional<std::string> routing_key;  // serialized partition key, if every component is bound
+  std::string keyspace{};                  // of the statement's table, if known
+  std::optional<std::string> routing_key{};  // serialized partition key, if every component is bound
+  // The consistency is LOCAL_ONE, LOCAL_QUORUM or LOCAL_SERIAL (or the serial
+  // consistency is LOCAL_SERIAL): nodes of other datacenters cannot serve it.
+  bool local_only = false;
 };
+
+// True for the levels that only the local datacenter's replicas can satisfy.
+bool IsDcLocal(Consistency c);
 
 class LoadBalancingPolicy {
  public:
@@ -32,7 +39,11 @@ class LoadBalancingPolicy {
 //    rotated round robin among themselves;
 // 2. the other healthy hosts of the local datacenter, round robin;
 // 3. healthy hosts of other datacenters, round robin;
-// 4. hosts down or suspect (two client timeouts in a row), last.
+// 4. hosts down or suspect (two client timeouts in a row), last: local
+//    ones, then the others.
+// With request.local_only, hosts of other datacenters are left out (steps 3
+// and the remote part of 4): a LOCAL_* request never leaves the local
+// datacenter.
 class DcAwareTokenAwarePolicy final : public LoadBalancingPolicy {
  public:
   explicit DcAwareTokenAwarePolicy(bool token_aware) : token_aware_(token_aware) {}

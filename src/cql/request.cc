@@ -5,6 +5,8 @@
 // session_requests.cc.
 #include <chrono>
 
+#include <spdlog/spdlog.h>
+
 #include "cql/coding.h"
 #include "cql/request.h"
 #include "cql/result_builder.h"
@@ -33,6 +35,37 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vec
 }
 
 bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
+
+// A failure after which the request may or may not have been applied: the
+// retry policy retries it only for idempotent requests.
+bool OutcomeUnknown(const Error& e) { return ShouldRetry(e, true) && !ShouldRetry(e, false); }
+
+bool DeadlinePassed(const RequestState& st) {
+  return st.deadline && std::chrono::steady_clock::now() >= *st.deadline;
+}
+
+// The attempt's timeout: the per-attempt one, cut to what is left of the deadline.
+std::chrono::milliseconds AttemptTimeout(const RequestState& st) {
+  if (!st.deadline) return st.timeout;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*st.deadline - std::chrono::steady_clock::now());
+  return std::max(std::chrono::milliseconds(1), std::min(st.timeout, left));
+}
+
+std::string AttemptList(const RequestState& st) {
+  std::string out;
+  for (const auto& t : st.tried) out += "\n  " + t;
+  return out;
+}
+
+// The request's total deadline passed: say so, with the attempts made.
+Error DeadlineError(const RequestState& st, std::chrono::milliseconds deadline) {
+  std::string msg = "request deadline of " + std::to_string(deadline.count()) + " ms (request_deadline) passed after " +
+                    std::to_string(st.attempts) + (st.attempts == 1 ? " attempt" : " attempts");
+  if (!st.tried.empty()) msg += ":" + AttemptList(st);
+  Error e = MakeError(ErrorKind::kTimeout, msg, {}, true);
+  e.possibly_applied = st.maybe_applied;
+  return e;
+}
 bool IsKeyspaceChange(const ResultSet& rs) { return rs.info().find(" KEYSPACE ") != std::string::npos; }
 
 }  // namespace
@@ -51,6 +84,7 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
   ++counters.requests;
   if (shutting_down) return Finish(st, MakeError(ErrorKind::kShutdown, "session closed"));
   st->timeout = st->options.timeout.value_or(options.request_timeout);
+  if (options.request_deadline.count() > 0) st->deadline = std::chrono::steady_clock::now() + options.request_deadline;
   std::optional<Error> err;
   switch (st->type) {
     case RequestState::Type::kPrepare:
@@ -91,12 +125,16 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
     return asio::post(io, [this, st, e] { Finish(st, e); });
   }
   if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
+  st->routing.local_only = IsDcLocal(st->options.consistency) ||
+                           (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
   st->plan = policy->QueryPlan(*state.Load(), st->routing);
   Attempt(std::move(st));
 }
 
 void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
+  if (shutting_down) return FinishSoon(st, MakeError(ErrorKind::kShutdown, "session closed"));
   while (st->next < st->plan.size()) {
+    if (DeadlinePassed(*st)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
     HostPtr h = st->plan[st->next];
     auto c = h->PickConnection();
     if (!c) {
@@ -105,11 +143,12 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
       pools.Fill(h);
       continue;
     }
-    bool sent = c->Send(st->opcode, st->body, st->timeout, [this, st, h, c](Result<Response> r) {
+    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r) {
       OnResponse(st, h, c, std::move(r));
     });
     if (sent) {
       ++h->requests_sent;
+      ++st->attempts;
       return;
     }
     st->tried.push_back(h->address + ": connection closed or all stream ids busy");
@@ -119,6 +158,12 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
   if (st->tried.empty()) msg += " (no hosts known)";
   for (const auto& t : st->tried) msg += "\n  " + t;
   Error e = MakeError(ErrorKind::kNoHostAvailable, msg, {}, true);
+  e.possibly_applied = st->maybe_applied;
+  FinishSoon(st, e);
+}
+
+void Session::Impl::FinishSoon(std::shared_ptr<RequestState> st, Error e) {
+  // Callbacks run on the io thread, never inside the caller's submit.
   if (OnIoThread()) {
     Finish(st, e);
   } else {
@@ -137,7 +182,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
       // Two timeouts in a row: try this host last for a while (a stalled node).
       if (++h->consecutive_timeouts >= 2)
         h->suspect_until = (std::chrono::steady_clock::now() + std::chrono::seconds(2)).time_since_epoch().count();
-      err.message += " (" + std::to_string(st->timeout.count()) + " ms)";
+      err.message += " (" + std::to_string(AttemptTimeout(*st).count()) + " ms)";
     }
   } else {
     const Response& resp = r.value();
@@ -153,7 +198,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         prepared_cache.Put(st->query, p);
         ++counters.completed;
         auto cb = std::move(st->prepare_cb);
-        if (cb) cb(Prepared(std::move(p)));
+        if (cb) RunCallback([&] { cb(Prepared(std::move(p))); });
         return;
       } else {
         ResultSet rs = std::move(msg.rows);
@@ -161,11 +206,29 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
         if (IsDdl(rs)) prepared_cache.Clear();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
-          admin.Post([this, st, rs] {
-            control.WaitForSchemaAgreement(options.schema_agreement_timeout);
-            if (IsKeyspaceChange(rs)) control.Refresh();
-            asio::post(io, [this, st, rs] { Finish(st, rs); });
-          });
+          admin.Post(
+              [this, st, rs] {
+                std::string why;
+                bool agreed = control.WaitForSchemaAgreement(options.schema_agreement_timeout, &why);
+                if (agreed && IsKeyspaceChange(rs)) control.Refresh();
+                Result<ResultSet> outcome = rs;
+                if (shutting_down) {
+                  outcome = MakeError(ErrorKind::kShutdown, "session closed");
+                } else if (!agreed) {
+                  // Applied, but not everywhere yet: the caller must not use
+                  // the new schema as if it were ready.
+                  outcome = MakeError(ErrorKind::kSchemaAgreement,
+                                "schema agreement not reached within " +
+                                    std::to_string(options.schema_agreement_timeout.count()) +
+                                    " ms (schema_agreement_timeout) after " + rs.info() + ", applied by " +
+                                    rs.host() + ": " + why,
+                                rs.host(), true);
+                }
+                asio::post(io, [this, st, outcome] { Finish(st, outcome); });
+              },
+              [this, st] {  // the session closed before the wait started
+                asio::post(io, [this, st] { Finish(st, MakeError(ErrorKind::kShutdown, "session closed")); });
+              });
           return;
         }
         return Finish(st, std::move(rs));
@@ -188,18 +251,46 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
   ++h->errors;
   if (err.host.empty()) err.host = h->address;
   st->tried.push_back(h->address + ": " + err.to_string());
-  if (ShouldRetry(err, st->idempotent) && st->retries < options.max_retries && st->next + 1 < st->plan.size()) {
+  if (OutcomeUnknown(err)) st->maybe_applied = true;
+  bool retry = ShouldRetry(err, st->idempotent);
+  if ((retry || err.kind == ErrorKind::kTimeout) && DeadlinePassed(*st))
+    return Finish(st, DeadlineError(*st, options.request_deadline));
+  if (retry && st->retries < options.max_retries && st->next + 1 < st->plan.size()) {
     ++st->retries;
     ++counters.retries;
     ++st->next;
     return Attempt(st);
   }
   if (st->tried.size() > 1) {
-    err.message += " (after " + std::to_string(st->tried.size()) + " attempts:";
-    for (const auto& t : st->tried) err.message += "\n  " + t;
-    err.message += ")";
+    err.message += " (after " + std::to_string(st->tried.size()) + " attempts:" + AttemptList(*st) + ")";
   }
+  err.possibly_applied = st->maybe_applied;
+  if (!st->idempotent && OutcomeUnknown(err))
+    err.message += " (not retried: the request is not idempotent and may have been applied)";
   Finish(st, err);
+}
+
+std::optional<Error> Session::Impl::UseNewStatementId(RequestState& st, const std::string& old_id,
+                                                      const PreparedStatement& fresh) {
+  Prepared replacement;
+  auto renew = [&](const Prepared& p) {
+    if (!replacement) {
+      auto copy = std::make_shared<PreparedStatement>(*p);
+      copy->id = fresh.id;
+      copy->bind_columns = fresh.bind_columns;
+      replacement = copy;
+      prepared_cache.Put(copy->query, replacement);  // Prepare() of the query gets the id the nodes know
+    }
+    return replacement;
+  };
+  st.body.clear();
+  if (st.type == RequestState::Type::kExecute) {
+    if (st.prepared && st.prepared->id == old_id) st.prepared = renew(st.prepared);
+    return EncodeExecute(st.body, *st.prepared, st.values, st.options, st.timestamp_us);
+  }
+  for (auto& e : st.batch.entries)
+    if (e.prepared && e.prepared->id == old_id) e.prepared = renew(e.prepared);
+  return EncodeBatch(st.body, st.batch, st.options, st.timestamp_us);
 }
 
 void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
@@ -221,26 +312,24 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::
         msg.kind != 4) {
       return OnResponse(st, h, c, std::move(r));  // reported as the attempt's error
     }
-    if (msg.prepared.id != id && st->type == RequestState::Type::kExecute) {
-      // The server now knows the statement under another id: re-encode.
-      auto p = std::make_shared<PreparedStatement>(*st->prepared);
-      p->id = msg.prepared.id;
-      p->bind_columns = msg.prepared.bind_columns;
-      st->prepared = p;
-      st->body.clear();
-      if (auto err = EncodeExecute(st->body, *p, st->values, st->options, st->timestamp_us)) return Finish(st, *err);
+    if (msg.prepared.id != id) {
+      // The server now knows the statement under another id: every use of
+      // the old id (the statement, or each batch entry) is re-encoded.
+      if (auto err = UseNewStatementId(*st, id, msg.prepared)) return Finish(st, *err);
     }
-    bool sent = c->Send(st->opcode, st->body, st->timeout, [this, st, h, c](Result<Response> r2) {
+    if (DeadlinePassed(*st)) return Finish(st, DeadlineError(*st, options.request_deadline));
+    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r2) {
       OnResponse(st, h, c, std::move(r2));
     });
     if (sent) {
       ++h->requests_sent;
+      ++st->attempts;
     } else {
       ++st->next;
       Attempt(st);
     }
   };
-  if (!c->Send(Opcode::kPrepare, body, st->timeout, on_prepared)) {
+  if (!c->Send(Opcode::kPrepare, body, AttemptTimeout(*st), on_prepared)) {
     ++st->next;
     Attempt(st);
   } else {
@@ -257,15 +346,29 @@ void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r
   if (st->type == RequestState::Type::kPrepare) {
     auto cb = std::move(st->prepare_cb);
     if (!cb) return;
-    if (r.ok()) {
-      cb(MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result"));
-    } else {
-      cb(r.error());
-    }
+    RunCallback([&] {
+      if (r.ok()) {
+        cb(MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result"));
+      } else {
+        cb(r.error());
+      }
+    });
     return;
   }
   auto cb = std::move(st->cb);
-  if (cb) cb(std::move(r));
+  if (cb) RunCallback([&] { cb(std::move(r)); });
+}
+
+void Session::Impl::RunCallback(const std::function<void()>& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    ++counters.callback_exceptions;
+    spdlog::error("cql: an async callback threw (caught; the session goes on): {}", e.what());
+  } catch (...) {
+    ++counters.callback_exceptions;
+    spdlog::error("cql: an async callback threw a non-standard exception (caught; the session goes on)");
+  }
 }
 
 }  // namespace cql

@@ -2,6 +2,7 @@
 // PREPARE) across its attempts on the hosts of its query plan.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,13 +27,17 @@ struct RequestState {
   Opcode opcode = Opcode::kQuery;
   std::string body;  // encoded once, re-sent as is on retries
   RequestRouting routing;  // keyspace and routing key, for the query plan
-  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds timeout{0};  // per attempt
+  // SessionOptions::request_deadline from submission; none when it is 0.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   bool idempotent = false;
 
   std::vector<HostPtr> plan;
   size_t next = 0;  // index in plan of the host being tried
   int retries = 0;
   int reprepares = 0;
+  int attempts = 0;             // times the request was sent to a node
+  bool maybe_applied = false;   // an attempt ended without saying whether it was applied
   std::vector<std::string> tried;  // "host: why", one per failed attempt
 
   Session::Callback cb;

@@ -3,7 +3,9 @@
 // session_requests.cc, request execution in request.cc.
 #include "cql/session.h"
 
+#include <algorithm>
 #include <future>
+#include <map>
 
 #include "cql/session_impl.h"
 #include "cql/tls.h"
@@ -34,7 +36,8 @@ Session::Impl::Impl(const SessionOptions& o)
                   .on_host_up = [this](const HostPtr& h) { pools.OnHostUp(h); },
                   .on_schema_change = [this] { prepared_cache.Clear(); },
               }),
-      policy(std::make_unique<DcAwareTokenAwarePolicy>(o.token_aware)) {
+      policy(std::make_unique<DcAwareTokenAwarePolicy>(o.token_aware)),
+      prepared_cache(static_cast<size_t>(std::max(1, o.prepared_cache_size))) {
   io_thread = std::thread([this] { io.run(); });
 }
 
@@ -94,6 +97,7 @@ void Session::Impl::ConnectBlocking() {
     for (const auto& f : failures) msg += "\n  " + f;
     throw CqlError(MakeError(ErrorKind::kNoHostAvailable, msg));
   }
+  CheckLocalDatacenter();
   pools.started = true;
   auto hosts = state.Load()->Hosts();
   for (auto& h : hosts) pools.Fill(h);
@@ -109,12 +113,29 @@ void Session::Impl::ConnectBlocking() {
   if (usable == 0) throw CqlError(MakeError(ErrorKind::kNoHostAvailable, "no host accepted a pool connection:" + why));
 }
 
+void Session::Impl::CheckLocalDatacenter() {
+  if (options.local_datacenter.empty()) return;
+  std::map<std::string, int> seen;  // datacenter → nodes
+  for (const auto& [ip, n] : state.Load()->nodes) ++seen[n.datacenter];
+  if (seen.count(options.local_datacenter)) return;
+  std::string list;
+  for (const auto& [dc, count] : seen)
+    list += (list.empty() ? "" : ", ") + dc + " (" + std::to_string(count) + (count == 1 ? " node)" : " nodes)");
+  throw CqlError(MakeError(ErrorKind::kInvalidArgument,
+                           "local_datacenter \"" + options.local_datacenter +
+                               "\" is not the datacenter of any node; datacenters seen: " +
+                               (list.empty() ? "none" : list)));
+}
+
 // --- Public Session ------------------------------------------------------------
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::Connect(const SessionOptions& options) {
+  if (options.prepared_cache_size < 1)
+    throw CqlError(MakeError(ErrorKind::kInvalidArgument,
+                             "prepared_cache_size must be at least 1, got " + std::to_string(options.prepared_cache_size)));
   auto impl = std::make_unique<Impl>(options);
   impl->ConnectBlocking();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
@@ -122,7 +143,14 @@ std::unique_ptr<Session> Session::Connect(const SessionOptions& options) {
 
 const SessionOptions& Session::options() const { return impl_->options; }
 
+void Session::Impl::CheckNotIoThread(const char* call) const {
+  if (OnIoThread())
+    throw CqlError(MakeError(ErrorKind::kInvalidArgument, std::string("blocking cql::Session::") + call +
+                                                              " from a callback (the I/O thread) would deadlock"));
+}
+
 bool Session::WaitForSchemaAgreement(std::optional<std::chrono::milliseconds> timeout) {
+  impl_->CheckNotIoThread("WaitForSchemaAgreement");
   return impl_->control.WaitForSchemaAgreement(timeout.value_or(impl_->options.schema_agreement_timeout));
 }
 
@@ -164,6 +192,8 @@ SessionCounters Session::counters() const {
   c.timeouts = n.timeouts;
   c.reconnects = impl_->pools.reconnects();
   c.prepare_cache_hits = n.prepare_cache_hits;
+  c.prepared_cached = impl_->prepared_cache.size();
+  c.callback_exceptions = n.callback_exceptions;
   for (const auto& h : impl_->state.Load()->Hosts()) {
     std::lock_guard<std::mutex> lock(h->pool.mu);
     for (auto& conn : h->pool.conns) c.in_flight += static_cast<uint64_t>(conn->in_flight());

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -36,7 +37,7 @@ struct RequestState;
 // Session-wide counters (SessionCounters), bumped lock-free from any thread.
 struct RequestCounters {
   std::atomic<uint64_t> requests{0}, completed{0}, failed{0}, retries{0}, reprepares{0}, timeouts{0},
-      prepare_cache_hits{0};
+      prepare_cache_hits{0}, callback_exceptions{0};
 };
 
 struct Session::Impl {
@@ -62,6 +63,9 @@ struct Session::Impl {
 
   // Connecting (session.cc). Blocking: never on the io thread.
   void ConnectBlocking();
+  // Throws CqlError (kInvalidArgument) when local_datacenter is set and no
+  // discovered node is in it, naming the datacenters seen.
+  void CheckLocalDatacenter();
   // Publishes a topology read by the control connection: pools for new hosts, none for the departed.
   void ApplyTopology(const Topology& t);
 
@@ -72,9 +76,21 @@ struct Session::Impl {
                   Result<Response> r);
   void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
                  const std::string& id);
+  // UNPREPARED answered and the re-prepare gave a new id: the request is
+  // re-encoded with it (EXECUTE, or each BATCH entry that used old_id).
+  std::optional<Error> UseNewStatementId(RequestState& st, const std::string& old_id, const PreparedStatement& fresh);
   void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
+  // Finish, on the io thread: at once when already on it, else posted.
+  void FinishSoon(std::shared_ptr<RequestState> st, Error e);
   int64_t NextTimestamp();
   bool OnIoThread() const { return std::this_thread::get_id() == io_thread.get_id(); }
+  // Throws CqlError when called on the io thread: `call` would wait for an
+  // answer only that thread can deliver.
+  void CheckNotIoThread(const char* call) const;
+  // Runs a user callback on the io thread. What it throws is caught, logged
+  // and counted: one faulty callback must not end the thread serving every
+  // other request.
+  void RunCallback(const std::function<void()>& fn) noexcept;
 };
 
 }  // namespace cql

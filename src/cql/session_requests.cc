@@ -9,20 +9,10 @@
 
 namespace cql {
 
-namespace {
-
-void CheckNotIoThread(const Session::Impl& impl) {
-  if (impl.OnIoThread())
-    throw CqlError(MakeError(ErrorKind::kInvalidArgument,
-                             "blocking cql::Session call from a callback (the I/O thread) would deadlock"));
-}
-
-}  // namespace
-
 void Session::PrepareAsync(const std::string& query, PrepareCallback cb) {
   if (Prepared cached = impl_->prepared_cache.Find(query)) {
     ++impl_->counters.prepare_cache_hits;
-    asio::post(impl_->io, [cb = std::move(cb), cached] { cb(cached); });
+    asio::post(impl_->io, [impl = impl_.get(), cb = std::move(cb), cached] { impl->RunCallback([&] { cb(cached); }); });
     return;
   }
   auto st = std::make_shared<RequestState>();
@@ -40,7 +30,7 @@ std::future<Result<Prepared>> Session::PrepareAsync(const std::string& query) {
 }
 
 Prepared Session::Prepare(const std::string& query) {
-  CheckNotIoThread(*impl_);
+  impl_->CheckNotIoThread("Prepare");
   return PrepareAsync(query).get().value_or_throw();
 }
 
@@ -63,7 +53,7 @@ std::future<Result<ResultSet>> Session::ExecuteAsync(const Prepared& p, std::vec
 }
 
 ResultSet Session::Execute(const Prepared& p, std::vector<Value> values, const StatementOptions& options) {
-  CheckNotIoThread(*impl_);
+  impl_->CheckNotIoThread("Execute");
   return ExecuteAsync(p, std::move(values), options).get().value_or_throw();
 }
 
@@ -87,7 +77,7 @@ std::future<Result<ResultSet>> Session::QueryAsync(const std::string& query, std
 }
 
 ResultSet Session::Query(const std::string& query, std::vector<Value> values, const StatementOptions& options) {
-  CheckNotIoThread(*impl_);
+  impl_->CheckNotIoThread("Query");
   return QueryAsync(query, std::move(values), options).get().value_or_throw();
 }
 
@@ -108,7 +98,7 @@ std::future<Result<ResultSet>> Session::ExecuteBatchAsync(const Batch& batch, co
 }
 
 ResultSet Session::ExecuteBatch(const Batch& batch, const StatementOptions& options) {
-  CheckNotIoThread(*impl_);
+  impl_->CheckNotIoThread("ExecuteBatch");
   return ExecuteBatchAsync(batch, options).get().value_or_throw();
 }
 

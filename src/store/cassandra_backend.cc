@@ -99,6 +99,9 @@ class CassandraBackend final : public StoreBackend {
     o.pool_size = std::max(1, c.pool_size);
     o.connect_timeout = c.connect_timeout;
     o.request_timeout = c.request_timeout;
+    o.request_deadline = c.request_deadline;
+    o.schema_agreement_timeout = c.schema_agreement_timeout;
+    o.local_datacenter = c.local_datacenter;
     if (c.auth_provider.enabled) {
       o.username = c.auth_provider.username;
       o.password = c.auth_provider.password;
@@ -110,6 +113,11 @@ class CassandraBackend final : public StoreBackend {
     try {
       session_ = cql::Session::Connect(o);
     } catch (const cql::CqlError& e) {
+      if (e.error().kind == cql::ErrorKind::kInvalidArgument &&
+          e.error().message.starts_with("local_datacenter")) {
+        throw InvalidArgument("backend.cassandra.local_datacenter \"" + c.local_datacenter + "\" (" + describe_ +
+                              "): " + e.error().message);
+      }
       std::string context = "cannot connect to Cassandra (" + describe_ + ")";
       // Say which settings fix it: the CQL error knows the node, not our keys.
       if (e.error().kind == cql::ErrorKind::kAuth) {

@@ -31,6 +31,15 @@ std::string twcs(std::int64_t ttl_seconds) {
 }
 
 
+// The schema was applied but the nodes do not all have it yet: not ready.
+SchemaError no_agreement(const Config& config, const std::string& detail) {
+  return SchemaError("keyspace " + config.cassandra.keyspace +
+                     ": the schema is not ready: the Cassandra nodes did not agree on it within " +
+                     std::to_string(config.cassandra.schema_agreement_timeout.count()) +
+                     " ms (backend.cassandra.schema_agreement_timeout; raise it for a slow or large "
+                     "cluster, or check that every node is up): " + detail);
+}
+
 }  // namespace
 
 std::string month_bucket(std::int64_t epoch_ms) {
@@ -102,6 +111,7 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
     try {
       session.Query(stmt, {}, {.consistency = cql::Consistency::kOne});
     } catch (const cql::CqlError& e) {
+      if (e.error().kind == cql::ErrorKind::kSchemaAgreement) throw no_agreement(config, e.error().message);
       throw SchemaError("applying schema of keyspace " + ks + ": \"" + stmt + "\" failed: " + e.what(),
                         e.error().server_code);
     }
@@ -123,11 +133,12 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
         session.Query("ALTER TABLE " + qks + "." + table + " WITH default_time_to_live = " + std::to_string(ttl));
       }
     } catch (const cql::CqlError& e) {
+      if (e.error().kind == cql::ErrorKind::kSchemaAgreement) throw no_agreement(config, e.error().message);
       throw SchemaError("setting the TTL of " + ks + "." + table + ": " + e.what(), e.error().server_code);
     }
   }
-  if (!session.WaitForSchemaAgreement()) {
-    warnings.push_back("keyspace " + ks + ": the nodes did not agree on the schema in time");
+  if (!session.WaitForSchemaAgreement(config.cassandra.schema_agreement_timeout)) {
+    throw no_agreement(config, "the live nodes report different schema versions");
   }
   // Replication above the live nodes makes QUORUM/ALL fail (docs/schema.md).
   try {

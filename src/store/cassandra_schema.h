@@ -31,8 +31,9 @@ std::vector<std::string> schema_statements(const Config& config);
 // Creates the keyspace and tables if missing (IF NOT EXISTS), brings the
 // tables' default TTLs in line with the config, waits for schema agreement,
 // and returns warnings (also logged): replication factor above the live
-// nodes of a datacenter, no schema agreement. Throws SchemaError with the
-// statement that failed and the server's message.
+// nodes of a datacenter. Throws SchemaError with the statement that failed
+// and the server's message, or naming backend.cassandra.schema_agreement_timeout
+// when the nodes did not agree on the schema in time (it is then not ready).
 std::vector<std::string> apply_schema(cql::Session& session, const Config& config);
 
 // "2026-11" for a time in November 2026 (UTC): runs_by_time's partition.

@@ -8,6 +8,9 @@
 //                         (default 127.0.0.21)
 //   CANOPY_TLS_DIR        the certificates of that node's cluster (the folder
 //                         scripts/cassandra start --tls prints; no default)
+//   CANOPY_DC_HOSTS       the three-node cluster in two datacenters, dc1 (first
+//                         two) and dc2 (scripts/cassandra --dcs 2; default
+//                         127.0.0.1,127.0.0.2,127.0.0.3)
 // Each *_HOST(S) holds comma-separated addresses; unset or empty means the default.
 #pragma once
 
@@ -51,5 +54,7 @@ inline std::string tls_dir() {
   const char* set = std::getenv("CANOPY_TLS_DIR");
   return set ? set : "";
 }
+
+inline std::vector<std::string> dc_hosts() { return hosts_from_env("CANOPY_DC_HOSTS", "127.0.0.1,127.0.0.2,127.0.0.3"); }
 
 }  // namespace canopy_test

@@ -252,6 +252,7 @@ TEST(ConfigEnvironment, EveryVariableIsRead) {
                              {"CASCOR_CASSANDRA_SSL_CERT_FILE", "/tls/client.pem"},
                              {"CASCOR_CASSANDRA_SSL_KEY_FILE", "/tls/client-key.pem"},
                              {"CASCOR_CASSANDRA_SSL_VERIFY_HOSTNAME", "no"},
+                             {"CASCOR_CASSANDRA_LOCAL_DATACENTER", "dc2"},
                              {"CANOPY_EMBEDDED_PATH", "/tmp/e.db"}});
   EXPECT_TRUE(c.cassandra.enabled);
   EXPECT_EQ(c.cassandra.contact_points, (std::vector<std::string>{"h1", "h2", "h3"}));
@@ -267,6 +268,7 @@ TEST(ConfigEnvironment, EveryVariableIsRead) {
   EXPECT_EQ(c.cassandra.ssl.cert_file, "/tls/client.pem");
   EXPECT_EQ(c.cassandra.ssl.key_file, "/tls/client-key.pem");
   EXPECT_FALSE(c.cassandra.ssl.verify_hostname);
+  EXPECT_EQ(c.cassandra.local_datacenter, "dc2");
   EXPECT_EQ(c.embedded.path, "/tmp/e.db");
   EXPECT_EQ(c.writer.spool_dir, "/tmp/spool-cassandra-envks");
 }
@@ -429,6 +431,37 @@ TEST(ConfigDump, ReadsBackToTheSameConfig) {
   EXPECT_TRUE(reread.cassandra.ssl.enabled);
   EXPECT_EQ(reread.cassandra.ssl.key_file, "/tls/k.pem");
   EXPECT_FALSE(reread.cassandra.ssl.verify_hostname);
+}
+
+TEST(ConfigCassandraClient, DeadlineAgreementAndDatacenterDefaultsAndOverrides) {
+  const Config d = load_overrides({});
+  EXPECT_EQ(d.cassandra.request_deadline, milliseconds(30'000));
+  EXPECT_EQ(d.cassandra.schema_agreement_timeout, milliseconds(10'000));
+  EXPECT_EQ(d.cassandra.local_datacenter, "");
+  const Config c = load_overrides({"backend.cassandra.request_deadline=0", "backend.cassandra.schema_agreement_timeout=1m",
+                                   "backend.cassandra.local_datacenter=dc1"});
+  EXPECT_EQ(c.cassandra.request_deadline, milliseconds(0));
+  EXPECT_EQ(c.cassandra.schema_agreement_timeout, milliseconds(60'000));
+  EXPECT_EQ(c.cassandra.local_datacenter, "dc1");
+  const Config reread = load_yaml(dump_config(c));
+  EXPECT_EQ(dump_config(reread), dump_config(c));
+  EXPECT_EQ(reread.cassandra.request_deadline, milliseconds(0));
+}
+
+TEST(ConfigCassandraClient, DeadlineShorterThanTheAttemptTimeoutIsRefusedNamingBothKeys) {
+  try {
+    load_overrides({"backend.cassandra.request_timeout=10s", "backend.cassandra.request_deadline=5s"});
+    FAIL() << "loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "backend.cassandra.request_deadline");
+    EXPECT_NE(std::string(e.what()).find("backend.cassandra.request_timeout (10s)"), std::string::npos) << e.what();
+  }
+  try {
+    load_overrides({"backend.cassandra.local_datacenter=dc 1"});
+    FAIL() << "loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "backend.cassandra.local_datacenter");
+  }
 }
 
 TEST(ConfigEnums, SpellTheYamlValues) {

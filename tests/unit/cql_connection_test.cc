@@ -234,7 +234,7 @@ TEST(CqlConnection, PasswordAuthenticationSendsSaslPlain) {
   o.password = "secret";
   auto ok = ConnectTo(io, server.port(), o);
   ASSERT_TRUE(ok);
-  ok->Close(cql::Error{});  // the fake server serves one client at a time
+  ok->Close(cql::Error{});
 
   o.password = "wrong";
   std::promise<cql::Result<std::shared_ptr<Connection>>> p;

@@ -1,0 +1,174 @@
+// Datacenter awareness (docs/cql-client.md, "Routing"): the query plans of
+// DcAwareTokenAwarePolicy for DC-local and other consistency levels, and a
+// session against a 2-datacenter fake cluster (cql_fake_cluster.h): LOCAL_*
+// requests never reach the other datacenter, even when every local node
+// fails; other levels fall back to it; an unknown local_datacenter is
+// refused at connect naming the datacenters seen.
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+
+#include "cql/cluster_state.h"
+#include "cql/load_balancing.h"
+#include "unit/cql_fake_cluster.h"
+
+namespace {
+
+using cql::Consistency;
+using cql::Opcode;
+using cql_test::FakeCluster;
+using cql_test::FakeServer;
+
+// Nodes .1 and .2 in dc1, .3 in dc2; the local datacenter is dc1.
+cql::ClusterStatePtr TwoDcs(cql::ClusterStateCell& cell) {
+  cql::Topology t;
+  t.nodes = {{"127.0.0.1", 9042, "dc1", "r1", {-100}},
+             {"127.0.0.2", 9042, "dc1", "r1", {0}},
+             {"127.0.0.3", 9042, "dc2", "r1", {100}}};
+  t.keyspaces = std::map<std::string, cql::Replication>{};
+  cell.Apply(t, "dc1");
+  return cell.Load();
+}
+
+std::set<std::string> Ips(const std::vector<cql::HostPtr>& plan) {
+  std::set<std::string> out;
+  for (const auto& h : plan) out.insert(h->ip);
+  return out;
+}
+
+TEST(CqlLoadBalancing, DcLocalLevelsAreTheLocalOnes) {
+  for (auto c : {Consistency::kLocalOne, Consistency::kLocalQuorum, Consistency::kLocalSerial})
+    EXPECT_TRUE(cql::IsDcLocal(c)) << cql::ConsistencyName(c);
+  for (auto c : {Consistency::kAny, Consistency::kOne, Consistency::kTwo, Consistency::kThree, Consistency::kQuorum,
+                 Consistency::kAll, Consistency::kEachQuorum, Consistency::kSerial})
+    EXPECT_FALSE(cql::IsDcLocal(c)) << cql::ConsistencyName(c);
+}
+
+TEST(CqlLoadBalancing, LocalOnlyPlansHoldOnlyLocalNodes) {
+  cql::ClusterStateCell cell;
+  auto state = TwoDcs(cell);
+  cql::DcAwareTokenAwarePolicy policy(true);
+  for (int i = 0; i < 10; ++i) {
+    auto plan = policy.QueryPlan(*state, {.local_only = true});
+    EXPECT_EQ(Ips(plan), (std::set<std::string>{"127.0.0.1", "127.0.0.2"}));
+    EXPECT_EQ(plan.size(), 2u);
+  }
+  // Local nodes down: still tried (last resort), the remote one never.
+  for (const auto& h : state->Hosts())
+    if (h->ip != "127.0.0.3") h->up = false;
+  auto plan = policy.QueryPlan(*state, {.local_only = true});
+  EXPECT_EQ(Ips(plan), (std::set<std::string>{"127.0.0.1", "127.0.0.2"}));
+}
+
+TEST(CqlLoadBalancing, OtherLevelsTryRemoteNodesAfterTheLocalOnes) {
+  cql::ClusterStateCell cell;
+  auto state = TwoDcs(cell);
+  cql::DcAwareTokenAwarePolicy policy(true);
+  for (int i = 0; i < 10; ++i) {
+    auto plan = policy.QueryPlan(*state, {});
+    ASSERT_EQ(plan.size(), 3u);
+    EXPECT_EQ(plan[2]->ip, "127.0.0.3");
+  }
+  // A local node down goes after the remote one (healthy nodes first).
+  state->FindHost("127.0.0.1")->up = false;
+  auto plan = policy.QueryPlan(*state, {});
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0]->ip, "127.0.0.2");
+  EXPECT_EQ(plan[1]->ip, "127.0.0.3");
+  EXPECT_EQ(plan[2]->ip, "127.0.0.1");
+}
+
+// Every data request is answered OVERLOADED; records which nodes got one.
+struct AllOverloaded {
+  AllOverloaded()
+      : cluster({"dc1", "dc1", "dc2"}, [this](FakeCluster&, int node, FakeServer& s, const FakeServer::Request& r) {
+          if (r.header.opcode != Opcode::kQuery) return;
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            nodes.insert(node);
+            ++count;
+          }
+          s.Reply(r, Opcode::kError, FakeServer::ErrorBody(cql::ServerCode::kOverloaded, "overloaded"));
+        }) {}
+  std::mutex mu;
+  std::set<int> nodes;
+  int count = 0;
+  FakeCluster cluster;
+};
+
+TEST(CqlLoadBalancing, LocalConsistencyNeverLeavesTheLocalDatacenterEvenWhenItFails) {
+  AllOverloaded f;
+  ASSERT_TRUE(f.cluster.ok());
+  auto o = f.cluster.Options();
+  o.local_datacenter = "dc1";
+  auto s = cql::Session::Connect(o);
+  for (auto c : {Consistency::kLocalOne, Consistency::kLocalQuorum}) {
+    auto r = s->QueryAsync("SELECT v FROM ks.t", {}, {.consistency = c, .idempotent = true}).get();
+    EXPECT_FALSE(r.ok());
+  }
+  auto r = s->QueryAsync("SELECT v FROM ks.t", {},
+                         {.consistency = Consistency::kOne, .serial_consistency = Consistency::kLocalSerial,
+                          .idempotent = true})
+               .get();
+  EXPECT_FALSE(r.ok());
+  std::lock_guard<std::mutex> lock(f.mu);
+  EXPECT_EQ(f.nodes, (std::set<int>{0, 1})) << "dc2 (node 2) got a request";
+  EXPECT_EQ(f.count, 6) << "each request tried both dc1 nodes, nothing else";
+}
+
+TEST(CqlLoadBalancing, OtherConsistencyFallsBackToTheRemoteDatacenterAfterTheLocalOne) {
+  AllOverloaded f;
+  ASSERT_TRUE(f.cluster.ok());
+  auto o = f.cluster.Options();
+  o.local_datacenter = "dc1";
+  auto s = cql::Session::Connect(o);
+  auto r = s->QueryAsync("SELECT v FROM ks.t", {}, {.consistency = Consistency::kQuorum, .idempotent = true}).get();
+  EXPECT_FALSE(r.ok());
+  std::lock_guard<std::mutex> lock(f.mu);
+  EXPECT_EQ(f.nodes, (std::set<int>{0, 1, 2}));
+}
+
+TEST(CqlLoadBalancing, RemoteLocalDatacenterServesLocalRequestsAlone) {
+  std::mutex mu;
+  std::set<int> nodes;
+  FakeCluster cluster({"dc1", "dc1", "dc2"}, [&](FakeCluster&, int node, FakeServer& s, const FakeServer::Request& r) {
+    if (r.header.opcode != Opcode::kQuery) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      nodes.insert(node);
+    }
+    s.Reply(r, Opcode::kResult, FakeServer::VoidResult());
+  });
+  ASSERT_TRUE(cluster.ok());
+  auto o = cluster.Options();
+  o.local_datacenter = "dc2";  // not the contact point's
+  auto s = cql::Session::Connect(o);
+  for (int i = 0; i < 30; ++i) {
+    auto r = s->QueryAsync("SELECT v FROM ks.t", {}, {.consistency = Consistency::kLocalQuorum}).get();
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(nodes, (std::set<int>{2}));
+  for (const auto& h : s->host_counters())
+    EXPECT_EQ(h.requests_sent, h.datacenter == "dc2" ? 30u : 0u) << h.address << " " << h.datacenter;
+}
+
+TEST(CqlLoadBalancing, UnknownLocalDatacenterIsRefusedAtConnectNamingTheDatacentersSeen) {
+  FakeCluster cluster({"dc1", "dc1", "dc2"}, [](FakeCluster&, int, FakeServer&, const FakeServer::Request&) {});
+  ASSERT_TRUE(cluster.ok());
+  auto o = cluster.Options();
+  o.local_datacenter = "dc9";
+  try {
+    cql::Session::Connect(o);
+    FAIL() << "connected";
+  } catch (const cql::CqlError& e) {
+    EXPECT_EQ(e.error().kind, cql::ErrorKind::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("local_datacenter \"dc9\" is not the datacenter of any node"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("dc1 (2 nodes), dc2 (1 node)"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
