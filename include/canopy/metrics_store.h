@@ -219,4 +219,8 @@ class MetricsStore {
 // SchemaError, BackendError or SpoolError with context.
 std::unique_ptr<MetricsStore> open_store(const Config& config);
 
+// The backends this build of the library can open, one line each with the
+// version of what it runs on, e.g. "embedded (SQLite 3.46.1)".
+std::vector<std::string> built_backends();
+
 }  // namespace canopy

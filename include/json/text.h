@@ -30,10 +30,8 @@ std::string csv_field(std::string_view s);
 // `s` with <, >, & and " escaped for HTML or XML text and attributes.
 std::string xml_escape(std::string_view s);
 
-// The metric columns in export order, and one metric's cells in that order.
-// (canopy/columns.h's kMetricColumns).
+// The metric columns in export order (canopy/columns.h's kMetricColumns).
 const std::vector<std::string_view>& metric_column_names();
-std::vector<std::string> metric_cells(const Metric& m);
 
 // "timestamp,step,...\n" and one metric as a CSV line (with '\n').
 std::string metric_csv_header();

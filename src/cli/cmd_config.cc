@@ -19,7 +19,7 @@ void schema_print(const GlobalOptions& g) {
 void schema_apply(const GlobalOptions& g) {
   auto store = open_configured_store(g);
   std::cout << "schema applied: " << store->describe() << '\n';
-  store->close();
+  close_store(*store);
 }
 
 }  // namespace

@@ -168,8 +168,10 @@ void demo(const GlobalOptions& g, const DemoOptions& o) {
   std::printf("  stored              %llu metrics (written %llu), %d topology snapshots in %s\n",
               static_cast<unsigned long long>(c.stored), static_cast<unsigned long long>(c.written),
               snapshots, store->describe().c_str());
-  std::cout << "  look at it          canopy-store runs show " << run_id.str() << "\n"
-            << "                      canopy-store metrics " << run_id.str() << " --limit 10\n";
+  // The hints carry --config, --backend and --set as given: without them
+  // they would look in another store (the embedded one) and find nothing.
+  std::cout << "  look at it          " << g.command() << " runs show " << run_id.str() << "\n"
+            << "                      " << g.command() << " metrics " << run_id.str() << " --limit 10\n";
   if (!o.no_plot) {
     std::cout << '\n' << cascor::render_terminal(series);
     cascor::SvgPlotOptions svg;
@@ -181,7 +183,7 @@ void demo(const GlobalOptions& g, const DemoOptions& o) {
     }
     std::cout << "  plot                " << o.plot << '\n';
   }
-  store->close();
+  close_store(*store);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/context.h"
+#include "cli/progress.h"
 
 namespace canopy::cli {
 namespace {
@@ -32,7 +33,7 @@ void metrics(const GlobalOptions& g, const MetricsOptions& o) {
   writer.begin();
   for (const Metric& m : store->query_metrics(run_id, from, to, o.limit)) writer.row(m);
   writer.end();
-  store->close();
+  close_store(*store);
 }
 
 // Every row of the run, streamed page by page: memory stays flat for any size.
@@ -51,15 +52,19 @@ void export_run(const GlobalOptions& g, const MetricsOptions& o) {
   }
   std::ostream& out = o.output.empty() ? std::cout : file;
   MetricWriter writer(out, format);
+  Progress progress("exporting", "metrics");
+  std::uint64_t done = 0;
   writer.begin();
   std::uint64_t rows = store->scan_metrics(run_id, from, to, [&](const Metric& m) {
     writer.row(m);
+    progress.update(++done);
     return true;
   });
   writer.end();
+  progress.finish();
   if (!out) throw CliError("writing the export failed (disk full?)", kExitFailure);
   if (!o.output.empty()) std::cerr << "exported " << rows << " metrics to " << o.output << '\n';
-  store->close();
+  close_store(*store);
 }
 
 void add_range_options(CLI::App* cmd, MetricsOptions& o) {

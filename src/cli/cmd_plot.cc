@@ -44,7 +44,7 @@ void plot(const GlobalOptions& g, const PlotOptions& o) {
   std::size_t n = 0;
   for (const Series& s : series) n += s.points.size();
   std::cout << "plot: " << series.size() << " chart(s), " << n << " points, written to " << o.output << "\n";
-  store->close();
+  close_store(*store);
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ void serve(const GlobalOptions& g, const ServeOptions& o) {
     watcher.join();
     server.shutdown();
   }
-  store->close();  // flushes what writes over HTTP stored
+  close_store(*store);  // flushes what writes over HTTP stored
   std::cerr << "canopy-store serve: stopped" << std::endl;
 }
 

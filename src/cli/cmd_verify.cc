@@ -56,7 +56,7 @@ int verify(const GlobalOptions& g, const VerifyOptions& o) {
     }
   }
   std::cout.flush();
-  store->close();
+  close_store(*store);
   if (!v.complete()) {
     throw CliError("run " + v.run_id.str() + " is incomplete: " + std::to_string(v.missing_steps) +
                        " acknowledged step(s) are not stored",

@@ -1,8 +1,82 @@
 #include "cli/context.h"
 
+#include <cctype>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string_view>
+#include <thread>
+
+#include "cli/progress.h"
 #include "json/time.h"
 
 namespace canopy::cli {
+namespace {
+
+// Single quotes unless every character is safe bare.
+std::string shell_quote(const std::string& s) {
+  bool bare = !s.empty();
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("@%+=:,./_-").find(c) != std::string_view::npos))
+      bare = false;
+  if (bare) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs `drain` (a flush or close) while a second thread shows how many
+// metrics the writer has written, from counters() five times a second.
+void drain_with_progress(MetricsStore& store, const std::function<void()>& drain) {
+  Progress progress("writing to " + store.describe(), "metrics");
+  if (!progress.enabled()) {
+    drain();
+    return;
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  const std::uint64_t written_before = store.counters().written;
+  std::thread watcher([&] {
+    std::unique_lock lk(mu);
+    while (!cv.wait_for(lk, std::chrono::milliseconds(200), [&] { return done; }))
+      progress.update(store.counters().written - written_before);
+  });
+  auto stop = [&] {
+    {
+      std::lock_guard lk(mu);
+      done = true;
+    }
+    cv.notify_all();
+    watcher.join();
+    progress.finish();
+  };
+  try {
+    drain();
+  } catch (...) {
+    stop();
+    throw;
+  }
+  stop();
+}
+
+}  // namespace
+
+std::string GlobalOptions::command() const {
+  std::string c = "canopy-store";
+  if (!config_file.empty()) c += " --config " + shell_quote(config_file);
+  if (!backend.empty()) c += " --backend " + shell_quote(backend);
+  for (const std::string& kv : overrides) c += " --set " + shell_quote(kv);
+  return c;
+}
+
+void flush_store(MetricsStore& store) {
+  drain_with_progress(store, [&] { store.flush_metrics(); });
+}
+
+void close_store(MetricsStore& store) {
+  drain_with_progress(store, [&] { store.close(); });
+}
 
 void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_option("--config", options.config_file, "YAML configuration file (docs/config.md)")

@@ -38,6 +38,11 @@ struct GlobalOptions {
   std::string config_file;             // --config
   std::string backend;                 // --backend embedded|cassandra (empty: config decides)
   std::vector<std::string> overrides;  // --set key=value, repeatable
+
+  // "canopy-store" and the global options given, quoted for a POSIX shell:
+  // the start of every command a hint prints, so that it runs as printed
+  // (against the same store).
+  std::string command() const;
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& options);
@@ -45,6 +50,11 @@ void add_global_options(CLI::App& app, GlobalOptions& options);
 // defaults < --config file < environment < --set < --backend.
 Config effective_config(const GlobalOptions& options);
 std::unique_ptr<MetricsStore> open_configured_store(const GlobalOptions& options);
+// store.flush_metrics() / store.close(), with a progress line on a terminal
+// while the writer drains (a spool left by an earlier process is replayed
+// then, which can take a while).
+void flush_store(MetricsStore& store);
+void close_store(MetricsStore& store);
 
 // Flag value helpers: each throws CliError(kExitUsage) naming the flag.
 Uuid parse_run_id(const std::string& text, const char* what = "RUN");

@@ -13,7 +13,11 @@ int main(int argc, char** argv) {
                "Records runs and per-epoch metrics in an embedded SQLite store (default)\n"
                "or Apache Cassandra, and answers queries over them.",
                "canopy-store"};
-  app.set_version_flag("--version", std::string("canopy-store ") + CANOPY_VERSION);
+  app.set_version_flag("--version", [] {
+    std::string text = std::string("canopy-store ") + CANOPY_VERSION + "\nbackends:";
+    for (const std::string& b : canopy::built_backends()) text += "\n  " + b;
+    return text;
+  });
   app.footer(
       "Exit codes: 0 success, 1 failure (backend, I/O, flush), 2 bad usage or configuration,\n"
       "3 run not found. Documentation: docs/cli.md, docs/config.md.");

@@ -1,9 +1,12 @@
 #include "cli/output.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <ostream>
 #include <tuple>
 
+#include "canopy/columns.h"
 #include "json/text.h"
 #include "json/time.h"
 #include "json/to_json.h"
@@ -61,7 +64,33 @@ void put_cell(std::ostream& out, const std::string& cell, std::size_t column) {
   }
 }
 
+// A cell of a table: doubles rounded, everything else as in CSV.
+template <class T>
+std::string table_cell(const T& v) {
+  return field_text(v);
+}
+std::string table_cell(const std::optional<double>& v) { return v ? table_number(*v) : ""; }
+
 }  // namespace
+
+std::string table_number(double v) {
+  if (!std::isfinite(v)) return json::number_text(v);
+  const double a = std::fabs(v);
+  char buf[48];
+  if (a != 0 && (a < 1e-3 || a >= 1e7)) {
+    std::snprintf(buf, sizeof buf, "%.3e", v);
+    return buf;
+  }
+  const int decimals = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : a >= 1 ? 3 : 4;
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
 
 std::optional<Format> parse_format(std::string_view name) {
   if (name == "table") return Format::kTable;
@@ -83,7 +112,9 @@ void print_runs(std::ostream& out, const std::vector<Run>& runs, Format format) 
   std::vector<std::vector<std::string>> rows;
   for (const Run& r : runs)
     rows.push_back({r.run_id.str(), r.status, r.dataset_name, field_text(r.start_time),
-                    field_text(r.duration_seconds), field_text(r.final_epoch), field_text(r.final_val_accuracy),
+                    format == Format::kTable ? table_cell(r.duration_seconds) : field_text(r.duration_seconds),
+                    field_text(r.final_epoch),
+                    format == Format::kTable ? table_cell(r.final_val_accuracy) : field_text(r.final_val_accuracy),
                     field_text(r.total_hidden_units)});
   print_rows(out, header, rows, format);
 }
@@ -96,7 +127,10 @@ void print_run(std::ostream& out, const Run& r, Format format) {
   Json j = json::run_to_json(r);
   for (const auto& [key, value] : j.items()) {
     if (key == "config_json") continue;  // shown parsed as `config`
-    std::string v = value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump();
+    std::string v = value.is_string() ? value.get<std::string>()
+                    : value.is_null() ? ""
+                    : value.is_number_float() && format == Format::kTable ? table_number(value.get<double>())
+                    : value.dump();
     if (format == Format::kCsv) out << key << ',' << csv_field(v) << '\n';
     else out << key << std::string(key.size() < 22 ? 22 - key.size() : 1, ' ') << v << '\n';
   }
@@ -145,8 +179,8 @@ void MetricWriter::row(const Metric& m) {
   } else if (format_ == Format::kCsv) {
     out_ << json::metric_csv_line(m);
   } else {
-    auto cells = json::metric_cells(m);
-    for (std::size_t c = 0; c < cells.size(); ++c) put_cell(out_, cells[c], c);
+    columns::for_each_column(columns::kMetricColumns,
+                             [&](const auto& c, std::size_t i) { put_cell(out_, table_cell(m.*(c.member)), i); });
     out_ << '\n';
   }
   first_ = false;

@@ -1,5 +1,6 @@
 // How the CLI prints runs and metrics: aligned tables for people, CSV and
-// JSON for programs. Doubles keep their full precision in CSV and JSON; NaN
+// JSON for programs. Doubles keep their full precision in CSV and JSON (tables
+// round them for reading); NaN
 // and ±Inf are written as nan/inf/-inf in tables and CSV and as the strings
 // "NaN", "Infinity", "-Infinity" in JSON (JSON has no such numbers). The
 // JSON and CSV forms themselves come from src/json (shared with the read API).
@@ -20,6 +21,12 @@ namespace canopy::cli {
 enum class Format { kTable, kCsv, kJson };
 // "table", "csv", "json" → Format; nullopt otherwise.
 std::optional<Format> parse_format(std::string_view name);
+
+// A number in a table, rounded for reading: four significant digits
+// (0.8958333333333334 → 0.8958, 12.3456 → 12.35), integers above 1,000
+// without decimals, an exponent below 0.001 and from 10^7 on. CSV and JSON
+// keep full precision.
+std::string table_number(double v);
 
 void print_runs(std::ostream& out, const std::vector<Run>& runs, Format format);
 void print_run(std::ostream& out, const Run& run, Format format);

@@ -91,12 +91,6 @@ const std::vector<std::string_view>& metric_column_names() {
   return names;
 }
 
-std::vector<std::string> metric_cells(const Metric& m) {
-  std::vector<std::string> cells;
-  columns::for_each_column(columns::kMetricColumns,
-                           [&](const auto& c, std::size_t) { cells.push_back(field_text(m.*(c.member))); });
-  return cells;
-}
 
 std::string metric_csv_header() {
   std::string line;

@@ -628,6 +628,8 @@ class CassandraBackend final : public StoreBackend {
 
 }  // namespace
 
+bool cassandra_backend_built() { return true; }
+
 std::unique_ptr<StoreBackend> make_cassandra_backend(const Config& config, CassandraWriteMode mode) {
   return std::make_unique<CassandraBackend>(config, mode);
 }

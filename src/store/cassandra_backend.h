@@ -30,6 +30,9 @@ enum class CassandraWriteMode {
 // Connects, applies the schema (idempotent), waits for schema agreement and
 // warns when replication exceeds a datacenter's live nodes. Throws
 // Unavailable (no host answered; lists each), SchemaError or BackendError.
+// False in a build without the CQL client (cassandra_missing.cc).
+bool cassandra_backend_built();
+
 std::unique_ptr<StoreBackend> make_cassandra_backend(const Config& config,
                                                      CassandraWriteMode mode = CassandraWriteMode::kUnloggedBatch);
 

@@ -5,6 +5,8 @@
 
 namespace canopy::store {
 
+bool cassandra_backend_built() { return false; }
+
 std::unique_ptr<StoreBackend> make_cassandra_backend(const Config&, CassandraWriteMode) {
   throw Unavailable("this canopy_store was built without the CQL client (src/cql): the Cassandra backend is unavailable");
 }

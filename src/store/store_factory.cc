@@ -1,4 +1,6 @@
 // open_store(): picks the backend the config names and starts the writer.
+#include <sqlite3.h>
+
 #include <filesystem>
 
 #include "canopy/config.h"
@@ -57,6 +59,12 @@ std::unique_ptr<MetricsStore> open_store(const Config& config) {
   auto backend = store::open_backend(config);
   store::WriterOptions w = store::writer_options(config);
   return std::make_unique<store::MetricsStoreImpl>(std::move(backend), w);
+}
+
+std::vector<std::string> built_backends() {
+  std::vector<std::string> names{std::string("embedded (SQLite ") + sqlite3_libversion() + ")"};
+  if (store::cassandra_backend_built()) names.emplace_back("cassandra (CQL native protocol v4, our own client)");
+  return names;
 }
 
 }  // namespace canopy

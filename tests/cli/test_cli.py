@@ -36,8 +36,11 @@ def test_help_on_every_level(bare_cli, args):
     assert "Usage" in out
 
 
-def test_version(bare_cli):
-    assert re.match(r"canopy-store \d+\.\d+\.\d+", bare_cli.run("--version").stdout)
+def test_version_names_the_backends_built_in(bare_cli):
+    out = bare_cli.run("--version").stdout
+    assert re.match(r"canopy-store \d+\.\d+\.\d+\nbackends:\n", out), out
+    assert re.search(r"^  embedded \(SQLite 3\.\d+\.\d+\)$", out, re.M), out
+    assert re.search(r"^  cassandra \(CQL native protocol v4", out, re.M), out
 
 
 def test_unknown_subcommand_is_usage_error(bare_cli):
@@ -288,3 +291,82 @@ def test_verify_unknown_run_is_exit_3_and_bad_id_exit_2(cli):
     p = cli.run("verify", "123e4567-e89b-12d3-a456-426614174000", expect=3)
     assert "123e4567-e89b-12d3-a456-426614174000" in p.stderr
     cli.run("verify", "not-a-uuid", expect=2)
+
+
+def hint_commands(demo_stdout):
+    """The commands the demo prints under "look at it", split as a shell would."""
+    import shlex
+    lines = re.findall(r"^(?:  look at it)?\s+(canopy-store .*)$", demo_stdout, re.M)
+    assert len(lines) == 2, demo_stdout
+    return [shlex.split(line) for line in lines]
+
+
+def test_demo_hints_carry_the_global_options_and_run_as_printed(cli, tmp_path):
+    import subprocess
+    from conftest import BINARY
+    p = cli.run("demo", "--quiet", "--no-plot")
+    run_id = run_id_of(p.stdout)
+    for argv in hint_commands(p.stdout):
+        assert argv[:3] == ["canopy-store", "--set", f"backend.embedded.path={tmp_path / 'metrics.db'}"], argv
+        # Run exactly as printed, from another folder: it must find the run.
+        q = subprocess.run([BINARY, *argv[1:]], capture_output=True, text=True, env=cli.env,
+                           cwd=tmp_path.parent, timeout=120)
+        assert q.returncode == 0, q.stderr  # an unknown run would exit 3
+        if argv[-2:] == ["show", run_id]:
+            assert run_id in q.stdout, q.stdout
+
+
+def test_tables_round_numbers_and_csv_keeps_them(cli, demo_run):
+    run_id, _ = demo_run
+    run = cli.json("runs", "show", run_id, "--format", "json")
+    table = cli.run("runs", "list").stdout
+    full = repr(run["final_val_accuracy"])
+    assert f"{run['final_val_accuracy']:.4f}".rstrip("0").rstrip(".") in table, table
+    if len(full) > 8:  # an accuracy such as 0.8958333333333334
+        assert full not in table, table
+        assert full in cli.run("runs", "list", "--format", "csv").stdout
+
+
+def run_on_terminal(cli, *args):
+    """canopy-store with stderr on a pseudo-terminal; returns (stdout, stderr)."""
+    import os
+    import pty
+    import subprocess
+    from conftest import BINARY
+    import tempfile
+    master, slave = pty.openpty()
+    env = dict(cli.env, CANOPY_PROGRESS_AFTER_MS="0")
+    # stdout to a file: a pipe nobody reads while we read the terminal would fill and block.
+    out_file = tempfile.TemporaryFile()
+    p = subprocess.Popen([BINARY, *cli.prefix, *args], stdout=out_file, stderr=slave, env=env)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's last writer closed it
+            break
+        if not chunk:
+            break
+        err += chunk
+    assert p.wait(timeout=300) == 0, err
+    os.close(master)
+    out_file.seek(0)
+    return out_file.read().decode(), err.decode(errors="replace")
+
+
+def test_progress_on_a_terminal_and_not_in_a_pipe(cli, demo_run):
+    run_id, _ = demo_run
+    _, err = run_on_terminal(cli, "bench", "--metrics", "50000", "--runs", "2")
+    assert "storing: " in err and "of 50000 metrics" in err, err
+    assert "\r" in err and "\033[K" in err, err  # one line, rewritten in place
+    out, err = run_on_terminal(cli, "export", run_id, "--format", "csv")
+    assert "exporting: " in err, err
+    assert "exporting" not in out and out.startswith("timestamp,")
+    # In a pipe (the cli fixture captures stderr): results only, no progress.
+    import subprocess
+    from conftest import BINARY
+    piped = subprocess.run([BINARY, *cli.prefix, "bench", "--metrics", "50000", "--runs", "2"],
+                           capture_output=True, text=True, env=dict(cli.env, CANOPY_PROGRESS_AFTER_MS="0"))
+    assert piped.returncode == 0, piped.stderr
+    assert "storing:" not in piped.stderr and "\r" not in piped.stderr, piped.stderr

@@ -27,3 +27,40 @@ def test_unreachable_cassandra_is_a_clear_failure(tmp_path, cli):
     p = cli.run("--backend", "cassandra", "--set", "backend.cassandra.contact_points=127.0.0.99",
                 "--set", "backend.cassandra.connect_timeout=2", "runs", "list", expect=1)
     assert "127.0.0.99" in p.stderr
+
+
+def test_hint_after_backend_cassandra_demo_runs_as_printed(tmp_path, cli):
+    """`canopy-store --backend cassandra demo` prints hints that keep --backend
+    and --set: run as printed, they find the run (without them they would look
+    in the embedded store)."""
+    import shlex
+    import subprocess
+    import uuid
+    from cassandra_hosts import first_cassandra_host
+    from conftest import BINARY
+    host = first_cassandra_host()
+    keyspace = "cli_hint_" + uuid.uuid4().hex[:8]
+    flags = ["--backend", "cassandra", "--set", f"backend.cassandra.contact_points={host}",
+             "--set", f"backend.cassandra.keyspace={keyspace}",
+             # spaces and braces: the hint must quote it for the shell
+             "--set", "backend.cassandra.replication={class: SimpleStrategy, replication_factor: 1}"]
+    try:
+        p = subprocess.run([BINARY, *flags, "demo", "--quiet", "--no-plot"], capture_output=True, text=True,
+                           env=cli.env, timeout=600)
+        assert p.returncode == 0, p.stderr
+        run_id = re.search(r"^Run ([0-9a-f-]{36})", p.stdout, re.M).group(1)
+        hints = re.findall(r"^(?:  look at it)?\s+(canopy-store .*)$", p.stdout, re.M)
+        assert len(hints) == 2, p.stdout
+        for hint in hints:
+            argv = shlex.split(hint)
+            assert argv[1:1 + len(flags)] == flags, argv
+            q = subprocess.run([BINARY, *argv[1:]], capture_output=True, text=True, env=cli.env, timeout=120)
+            assert q.returncode == 0, q.stderr  # an unknown run would exit 3
+        shown = subprocess.run([BINARY, *shlex.split(hints[0])[1:], "--format", "json"], capture_output=True,
+                               text=True, env=cli.env, timeout=120)
+        assert '"run_id": "' + run_id + '"' in shown.stdout, shown.stdout
+    finally:
+        from cassandra.cluster import Cluster
+        cluster = Cluster([host], protocol_version=4)
+        cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+        cluster.shutdown()
