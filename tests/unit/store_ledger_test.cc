@@ -128,6 +128,25 @@ TEST(StoreLedger, MetricsAreNotSentBeforeTheLedgerCoveringThemIsPersisted) {
   EXPECT_EQ(sink.ledger().begin()->second.acknowledged, 10u);
 }
 
+// The ledger is written before a send only when an entry changed: a batch of
+// another run, or a flush with nothing new, costs no ledger write.
+TEST(StoreLedger, AnUnchangedEntryIsNotWrittenAgain) {
+  TempDir tmp;
+  MemorySink sink;
+  Writer w(sink, options(tmp));
+  Uuid run = Uuid::random();
+  for (int i = 0; i < 10; ++i) w.store(run, metric(i));
+  w.flush(30s);
+  const int after_first = sink.ledger_writes();
+  EXPECT_GE(after_first, 1);
+  w.flush(30s);
+  EXPECT_EQ(sink.ledger_writes(), after_first);
+  w.store(run, metric(10));
+  w.flush(30s);
+  EXPECT_EQ(sink.ledger_writes(), after_first + 1);
+  EXPECT_EQ(sink.ledger().begin()->second.acknowledged, 11u);
+}
+
 TEST(StoreLedger, AReplayingWriterRederivesACrashedWritersEntryAndMergesIt) {
   TempDir tmp;
   MemorySink sink;
