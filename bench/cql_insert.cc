@@ -12,6 +12,9 @@
 // Usage: cql_insert [--host 127.0.0.1] [--rows 300000] [--warmup 100000]
 //                   [--in-flight 256] [--batch-in-flight 16] [--batch-rows 100]
 //                   [--connections 2] [--server-pid PID] [--tls-dir DIR]
+//                   [--workload both|single|batch]
+// --workload: run only one of the two (instruction counts per row under
+// callgrind need one workload per process; docs/performance.md).
 // --tls-dir: TLS with DIR/ca.pem and the client certificate DIR/client.pem,
 // DIR/client-key.pem (the files of scripts/cassandra start --tls).
 // With --server-pid (the Cassandra JVM on this machine) it also prints the
@@ -47,6 +50,7 @@ struct Args {
   int connections = 2;
   long server_pid = 0;
   std::string tls_dir;  // non-empty: TLS with the certificates of scripts/cassandra --tls
+  std::string workload = "both";
 };
 
 // CPU seconds used so far by another process (0 when unknown).
@@ -169,10 +173,15 @@ int main(int argc, char** argv) {
     else if (k == "--connections") a.connections = std::atoi(v);
     else if (k == "--server-pid") a.server_pid = std::atol(v);
     else if (k == "--tls-dir") a.tls_dir = v;
+    else if (k == "--workload") a.workload = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
     }
+  }
+  if (a.workload != "both" && a.workload != "single" && a.workload != "batch") {
+    std::fprintf(stderr, "--workload: both, single or batch, not %s\n", a.workload.c_str());
+    return 2;
   }
   try {
     cql::SessionOptions o;
@@ -222,13 +231,17 @@ int main(int argc, char** argv) {
 
     std::printf("cql_insert against %s: %d connection(s); warm-up of %ld rows per workload first (not measured)\n",
                 a.host.c_str(), a.connections, a.warmup);
-    single(0, a.warmup);
-    Report(("single-row prepared, " + std::to_string(a.in_flight) + " in flight").c_str(), a.rows,
-           Measure(a.server_pid, [&] { return single(10'000'000, a.rows); }));
-    batched(20'000'000, a.warmup);
-    Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
-            " in flight").c_str(),
-           a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows); }));
+    if (a.workload != "batch") {
+      single(0, a.warmup);
+      Report(("single-row prepared, " + std::to_string(a.in_flight) + " in flight").c_str(), a.rows,
+             Measure(a.server_pid, [&] { return single(10'000'000, a.rows); }));
+    }
+    if (a.workload != "single") {
+      batched(20'000'000, a.warmup);
+      Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
+              " in flight").c_str(),
+             a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows); }));
+    }
     uint64_t frames = 0, writes = 0;
     for (const auto& h : s->host_counters()) {
       frames += h.frames;
