@@ -53,6 +53,9 @@ cass=(--backend cassandra --hosts "$host")
 insert=("$build/bench/cql_insert" --host "$host" --warmup 0 --rows COUNT)
 per_metric "cql_insert single-row" 1 "${insert[@]}" --workload single
 per_metric "cql_insert batch of 100" 1 "${insert[@]}" --workload batch
+# Rows written by cql::RowWriter instead of std::vector<cql::Value>.
+per_metric "cql_insert single-row, RowWriter" 1 "${insert[@]}" --workload single --bind writer
+per_metric "cql_insert batch of 100, RowWriter" 1 "${insert[@]}" --workload batch --bind writer
 # store_ingest stores COUNT metrics, then COUNT more one by one (timed): 2 × COUNT.
 per_metric "store cassandra batch, roll-ups on" 2 "${ingest[@]}" "${cass[@]}" --write-mode batch --rollups on
 per_metric "store cassandra batch, roll-ups off" 2 "${ingest[@]}" "${cass[@]}" --write-mode batch --rollups off
