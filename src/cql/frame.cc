@@ -109,12 +109,16 @@ std::optional<Error> PutValues(std::string& out, const std::vector<Value>& value
 // Values a RowWriter wrote: checked to be bind_count whole [value]s (the
 // struct is public: its bytes may come from elsewhere), copied as they are.
 std::optional<Error> PutEncodedValues(std::string& out, std::string_view bytes, size_t bind_count) {
+  // Every row of every batch passes here: the length is read in place.
   size_t n = 0;
-  for (std::string_view in = bytes; !in.empty(); ++n) {
-    int32_t len;
-    if (!GetI32(in, len) || len < -2 || (len > 0 && in.size() < static_cast<size_t>(len)))
+  for (size_t at = 0; at < bytes.size(); ++n) {
+    if (bytes.size() - at < 4) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
+    const auto len = static_cast<int32_t>(uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
+    at += 4;
+    if (len < -2 || (len > 0 && bytes.size() - at < static_cast<size_t>(len)))
       return InvalidArgument("malformed encoded values (not made by RowWriter?)");
-    if (len > 0) in.remove_prefix(static_cast<size_t>(len));
+    if (len > 0) at += static_cast<size_t>(len);
   }
   if (n != bind_count)
     return InvalidArgument("statement has " + std::to_string(bind_count) + " bind markers, got " +
