@@ -12,6 +12,11 @@
 // Usage: cql_insert [--host 127.0.0.1] [--rows 300000] [--warmup 100000]
 //                   [--in-flight 256] [--batch-in-flight 16] [--batch-rows 100]
 //                   [--connections 2] [--server-pid PID] [--tls-dir DIR]
+//                   [--workload both|single|batch] [--bind values|writer]
+// --workload: run only one of the two (instruction counts per row under
+// callgrind need one workload per process; docs/performance.md).
+// --bind: rows as std::vector<cql::Value> (default) or written straight
+// into the request by cql::RowWriter (row_writer.h).
 // --tls-dir: TLS with DIR/ca.pem and the client certificate DIR/client.pem,
 // DIR/client-key.pem (the files of scripts/cassandra start --tls).
 // With --server-pid (the Cassandra JVM on this machine) it also prints the
@@ -47,6 +52,8 @@ struct Args {
   int connections = 2;
   long server_pid = 0;
   std::string tls_dir;  // non-empty: TLS with the certificates of scripts/cassandra --tls
+  std::string workload = "both";
+  bool writer = false;  // --bind writer
 };
 
 // CPU seconds used so far by another process (0 when unknown).
@@ -122,6 +129,20 @@ std::vector<Value> MetricRow(const cql::Uuid& run, long i) {
           Value::Int(12)};
 }
 
+// The same row through RowWriter.
+void PutMetricRow(cql::RowWriter& w, const cql::Uuid& run, long i) {
+  w.PutUuid(run)
+      .PutTimestamp(1'700'000'000'000 + i)
+      .PutInt(static_cast<int32_t>(i))
+      .PutInt(static_cast<int32_t>(i / 100))
+      .PutDouble(1.0 / static_cast<double>(i + 1))
+      .PutDouble(0.5)
+      .PutDouble(0.25)
+      .PutDouble(0.75)
+      .PutDouble(0.001)
+      .PutInt(12);
+}
+
 cql::Uuid RunId(long i) {
   cql::Uuid u;
   u.bytes[0] = static_cast<uint8_t>(i % 8);  // 8 runs, like the reference measurement
@@ -169,10 +190,16 @@ int main(int argc, char** argv) {
     else if (k == "--connections") a.connections = std::atoi(v);
     else if (k == "--server-pid") a.server_pid = std::atol(v);
     else if (k == "--tls-dir") a.tls_dir = v;
+    else if (k == "--workload") a.workload = v;
+    else if (k == "--bind") a.writer = std::string(v) == "writer";
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
     }
+  }
+  if (a.workload != "both" && a.workload != "single" && a.workload != "batch") {
+    std::fprintf(stderr, "--workload: both, single or batch, not %s\n", a.workload.c_str());
+    return 2;
   }
   try {
     cql::SessionOptions o;
@@ -198,8 +225,13 @@ int main(int argc, char** argv) {
 
     auto single = [&](long base, long rows) {
       Driver d(rows, a.in_flight, [&, base](long i, std::function<void(bool)> done) {
-        s->ExecuteAsync(ins, MetricRow(RunId(base + i), base + i), opts,
-                        [done](cql::Result<cql::ResultSet> r) { done(r.ok()); });
+        auto cb = [done](cql::Result<cql::ResultSet> r) { done(r.ok()); };
+        if (!a.writer) return s->ExecuteAsync(ins, MetricRow(RunId(base + i), base + i), opts, cb);
+        cql::EncodedValues v;
+        cql::RowWriter w(*ins, v);
+        PutMetricRow(w, RunId(base + i), base + i);
+        if (auto err = w.Finish()) return cb(*err);
+        s->ExecuteRowAsync(ins, std::move(v), opts, cb);
       });
       return d.Run();
     };
@@ -211,8 +243,14 @@ int main(int argc, char** argv) {
         batch.entries.reserve(static_cast<size_t>(a.batch_rows));
         long first = base + b * a.batch_rows;
         cql::Uuid run = RunId(b);  // one partition per batch
-        for (long r = 0; r < a.batch_rows; ++r) batch.Add(ins, MetricRow(run, first + r));
-        s->ExecuteBatchAsync(batch, opts, [done](cql::Result<cql::ResultSet> r) {
+        for (long r = 0; r < a.batch_rows; ++r) {
+          if (!a.writer) {
+            batch.Add(ins, MetricRow(run, first + r));
+          } else if (auto err = batch.AddRow(ins, [&](cql::RowWriter& w) { PutMetricRow(w, run, first + r); })) {
+            std::fprintf(stderr, "row refused: %s\n", err->to_string().c_str());
+          }
+        }
+        s->ExecuteBatchAsync(std::move(batch), opts, [done](cql::Result<cql::ResultSet> r) {
           if (!r.ok()) std::fprintf(stderr, "batch failed: %s\n", r.error().to_string().c_str());
           done(r.ok());
         });
@@ -222,13 +260,17 @@ int main(int argc, char** argv) {
 
     std::printf("cql_insert against %s: %d connection(s); warm-up of %ld rows per workload first (not measured)\n",
                 a.host.c_str(), a.connections, a.warmup);
-    single(0, a.warmup);
-    Report(("single-row prepared, " + std::to_string(a.in_flight) + " in flight").c_str(), a.rows,
-           Measure(a.server_pid, [&] { return single(10'000'000, a.rows); }));
-    batched(20'000'000, a.warmup);
-    Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
-            " in flight").c_str(),
-           a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows); }));
+    if (a.workload != "batch") {
+      single(0, a.warmup);
+      Report(("single-row prepared, " + std::to_string(a.in_flight) + " in flight").c_str(), a.rows,
+             Measure(a.server_pid, [&] { return single(10'000'000, a.rows); }));
+    }
+    if (a.workload != "single") {
+      batched(20'000'000, a.warmup);
+      Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
+              " in flight").c_str(),
+             a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows); }));
+    }
     uint64_t frames = 0, writes = 0;
     for (const auto& h : s->host_counters()) {
       frames += h.frames;

@@ -42,6 +42,7 @@
 #include "cql/consistency.h"
 #include "cql/errors.h"
 #include "cql/result.h"
+#include "cql/row_writer.h"
 #include "cql/statement.h"
 #include "cql/types.h"
 #include "cql/value.h"
@@ -179,13 +180,20 @@ class Session {
                     Callback cb);
   std::future<Result<ResultSet>> ExecuteAsync(const Prepared& p, std::vector<Value> values,
                                               const StatementOptions& options = {});
+  // Execute with values a RowWriter wrote (row_writer.h): no Value per column.
+  void ExecuteRowAsync(const Prepared& p, EncodedValues values, const StatementOptions& options, Callback cb);
+  std::future<Result<ResultSet>> ExecuteRowAsync(const Prepared& p, EncodedValues values,
+                                                 const StatementOptions& options = {});
   void QueryAsync(const std::string& query, std::vector<Value> values,
                   const StatementOptions& options, Callback cb);
   std::future<Result<ResultSet>> QueryAsync(const std::string& query, std::vector<Value> values = {},
                                             const StatementOptions& options = {});
+  // A batch given as an rvalue is moved into the request, not copied.
   void ExecuteBatchAsync(const Batch& batch, const StatementOptions& options, Callback cb);
+  void ExecuteBatchAsync(Batch&& batch, const StatementOptions& options, Callback cb);
   std::future<Result<ResultSet>> ExecuteBatchAsync(const Batch& batch,
                                                    const StatementOptions& options = {});
+  std::future<Result<ResultSet>> ExecuteBatchAsync(Batch&& batch, const StatementOptions& options = {});
 
   // Iterates over every page of a statement (options.page_size rows each).
   PageIterator Pages(const Prepared& p, std::vector<Value> values = {},

@@ -9,9 +9,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cql/consistency.h"
+#include "cql/row_writer.h"
 #include "cql/types.h"
 #include "cql/value.h"
 
@@ -52,10 +54,34 @@ struct Batch {
     Prepared prepared;      // set: a prepared statement...
     std::string query;      // ...else this query string
     std::vector<Value> values;
+    // AddRow: the values are encoded_values[encoded_begin, encoded_end) instead.
+    bool encoded = false;
+    size_t encoded_begin = 0;
+    size_t encoded_end = 0;
   };
   std::vector<Entry> entries;
+  std::string encoded_values;  // the values of every AddRow entry, in wire form
   void Add(Prepared p, std::vector<Value> values) { entries.push_back({std::move(p), {}, std::move(values)}); }
   void Add(std::string q, std::vector<Value> values) { entries.push_back({nullptr, std::move(q), std::move(values)}); }
+  // Adds a prepared statement whose values write(RowWriter&) binds straight
+  // into their wire form (row_writer.h): no Value per column. A value that
+  // does not fit its column, or too few or too many, is returned as the
+  // error, and nothing is added.
+  template <typename Write>
+  std::optional<Error> AddRow(Prepared p, Write&& write) {
+    const size_t begin = encoded_values.size();
+    RowWriter w(*p, encoded_values);
+    write(w);
+    if (auto err = w.Finish()) {
+      encoded_values.resize(begin);
+      return err;
+    }
+    entries.push_back({std::move(p), {}, {}, true, begin, encoded_values.size()});
+    return std::nullopt;
+  }
+  std::string_view EncodedOf(const Entry& e) const {
+    return std::string_view(encoded_values).substr(e.encoded_begin, e.encoded_end - e.encoded_begin);
+  }
 };
 
 }  // namespace cql

@@ -106,13 +106,36 @@ std::optional<Error> PutValues(std::string& out, const std::vector<Value>& value
   return std::nullopt;
 }
 
-}  // namespace
+// Values a RowWriter wrote: checked to be bind_count whole [value]s (the
+// struct is public: its bytes may come from elsewhere), copied as they are.
+std::optional<Error> PutEncodedValues(std::string& out, std::string_view bytes, size_t bind_count) {
+  // Every row of every batch passes here: the length is read in place.
+  size_t n = 0;
+  for (size_t at = 0; at < bytes.size(); ++n) {
+    if (bytes.size() - at < 4) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
+    const auto len = static_cast<int32_t>(uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
+    at += 4;
+    if (len < -2 || (len > 0 && bytes.size() - at < static_cast<size_t>(len)))
+      return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+    if (len > 0) at += static_cast<size_t>(len);
+  }
+  if (n != bind_count)
+    return InvalidArgument("statement has " + std::to_string(bind_count) + " bind markers, got " +
+                           std::to_string(n) + " values");
+  PutU16(out, static_cast<uint16_t>(n));
+  out.append(bytes);
+  return std::nullopt;
+}
 
-std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<Value>& values,
-                                           const std::vector<ColumnSpec>* bind_types,
-                                           const StatementOptions& o, std::optional<int64_t> timestamp_us) {
+// <query_parameters> around the values put_values() writes (has_values:
+// there are some to write).
+template <typename PutValuesFn>
+std::optional<Error> QueryParameters(std::string& out, bool has_values, PutValuesFn&& put_values,
+                                     const std::vector<ColumnSpec>* bind_types, const StatementOptions& o,
+                                     std::optional<int64_t> timestamp_us) {
   uint8_t flags = 0;
-  if (!values.empty()) flags |= kValues;
+  if (has_values) flags |= kValues;
   if (o.page_size > 0) flags |= kPageSize;
   if (o.paging_state) flags |= kWithPagingState;
   if (o.serial_consistency) flags |= kWithSerialConsistency;
@@ -120,7 +143,7 @@ std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<V
   PutU16(out, static_cast<uint16_t>(o.consistency));
   PutU8(out, flags);
   if (flags & kValues) {
-    if (auto err = PutValues(out, values, bind_types)) return err;
+    if (auto err = put_values()) return err;
   } else if (bind_types && !bind_types->empty()) {
     return InvalidArgument("statement has " + std::to_string(bind_types->size()) + " bind markers, got 0 values");
   }
@@ -129,6 +152,15 @@ std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<V
   if (flags & kWithSerialConsistency) PutU16(out, static_cast<uint16_t>(*o.serial_consistency));
   if (flags & kWithDefaultTimestamp) PutI64(out, *timestamp_us);
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<Value>& values,
+                                           const std::vector<ColumnSpec>* bind_types,
+                                           const StatementOptions& o, std::optional<int64_t> timestamp_us) {
+  return QueryParameters(
+      out, !values.empty(), [&] { return PutValues(out, values, bind_types); }, bind_types, o, timestamp_us);
 }
 
 std::optional<Error> EncodeQuery(std::string& out, std::string_view query, const std::vector<Value>& values,
@@ -141,6 +173,14 @@ std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p,
                                    const StatementOptions& options, std::optional<int64_t> timestamp_us) {
   PutShortBytes(out, p.id);
   return EncodeQueryParameters(out, values, &p.bind_columns, options, timestamp_us);
+}
+
+std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p, const EncodedValues& values,
+                                   const StatementOptions& options, std::optional<int64_t> timestamp_us) {
+  PutShortBytes(out, p.id);
+  return QueryParameters(
+      out, !values.bytes.empty(), [&] { return PutEncodedValues(out, values.bytes, p.bind_columns.size()); },
+      &p.bind_columns, options, timestamp_us);
 }
 
 std::optional<Error> EncodeBatch(std::string& out, const Batch& batch, const StatementOptions& o,
@@ -158,7 +198,10 @@ std::optional<Error> EncodeBatch(std::string& out, const Batch& batch, const Sta
       PutU8(out, 0);
       PutLongString(out, e.query);
     }
-    if (auto err = PutValues(out, e.values, e.prepared ? &e.prepared->bind_columns : nullptr)) {
+    auto err = e.encoded && e.prepared
+                   ? PutEncodedValues(out, batch.EncodedOf(e), e.prepared->bind_columns.size())
+                   : PutValues(out, e.values, e.prepared ? &e.prepared->bind_columns : nullptr);
+    if (err) {
       err->message = "batch statement " + std::to_string(i) + ": " + err->message;
       return err;
     }

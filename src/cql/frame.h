@@ -94,6 +94,9 @@ std::optional<Error> EncodeQuery(std::string& out, std::string_view query,
 std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p,
                                    const std::vector<Value>& values, const StatementOptions& options,
                                    std::optional<int64_t> timestamp_us);
+// EXECUTE with values a RowWriter wrote (checked to be one [value] per bind marker).
+std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p, const EncodedValues& values,
+                                   const StatementOptions& options, std::optional<int64_t> timestamp_us);
 std::optional<Error> EncodeBatch(std::string& out, const Batch& batch,
                                  const StatementOptions& options, std::optional<int64_t> timestamp_us);
 

@@ -3,6 +3,7 @@
 // in turn: retries (retry_policy.h), transparent re-prepare, and schema
 // agreement after DDL. The public API that creates requests is in
 // session_requests.cc.
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -31,6 +32,33 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vec
     if (PutCell(cell, v, &p.bind_columns[i].type)) return std::nullopt;
     parts.push_back(std::move(cell));
   }
+  return CompositeRoutingKey(parts);
+}
+
+// The same from values a RowWriter wrote (already checked by the encoder
+// to be one whole [value] per bind marker).
+std::optional<std::string> RoutingKey(const PreparedStatement& p, std::string_view encoded) {
+  const auto& pk = p.partition_key_indexes;
+  if (pk.empty()) return std::nullopt;
+  std::vector<std::string_view> cells;  // by bind index, up to the last key component
+  const size_t want = *std::max_element(pk.begin(), pk.end()) + size_t{1};
+  std::string_view one;  // a single-column key needs no vector
+  for (size_t i = 0; i < want; ++i) {
+    int32_t len = 0;
+    std::string_view cell;
+    if (!GetI32(encoded, len)) return std::nullopt;
+    if (len > 0 && !GetRaw(encoded, static_cast<size_t>(len), cell)) return std::nullopt;
+    bool is_key = std::find(pk.begin(), pk.end(), i) != pk.end();
+    if (is_key && len < 0) return std::nullopt;  // null or unset: no routing key
+    if (pk.size() == 1) {
+      if (is_key) one = cell;
+    } else {
+      cells.push_back(cell);
+    }
+  }
+  if (pk.size() == 1) return std::string(one);
+  std::vector<std::string> parts;
+  for (uint16_t i : pk) parts.emplace_back(cells[i]);
   return CompositeRoutingKey(parts);
 }
 
@@ -104,9 +132,12 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
         err = MakeError(ErrorKind::kInvalidArgument, "execute of a null prepared statement");
         break;
       }
-      err = EncodeExecute(st->body, *st->prepared, st->values, st->options, st->timestamp_us);
+      err = st->encoded ? EncodeExecute(st->body, *st->prepared, *st->encoded, st->options, st->timestamp_us)
+                        : EncodeExecute(st->body, *st->prepared, st->values, st->options, st->timestamp_us);
       st->routing.keyspace = st->prepared->keyspace;
-      if (!err) st->routing.routing_key = RoutingKey(*st->prepared, st->values);
+      if (!err)
+        st->routing.routing_key = st->encoded ? RoutingKey(*st->prepared, st->encoded->bytes)
+                                              : RoutingKey(*st->prepared, st->values);
       break;
     case RequestState::Type::kBatch:
       st->opcode = Opcode::kBatch;
@@ -115,7 +146,8 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
       for (const auto& e : st->batch.entries) {
         if (!e.prepared) continue;
         st->routing.keyspace = e.prepared->keyspace;
-        st->routing.routing_key = RoutingKey(*e.prepared, e.values);
+        st->routing.routing_key =
+            e.encoded ? RoutingKey(*e.prepared, st->batch.EncodedOf(e)) : RoutingKey(*e.prepared, e.values);
         break;
       }
       break;
@@ -286,7 +318,8 @@ std::optional<Error> Session::Impl::UseNewStatementId(RequestState& st, const st
   st.body.clear();
   if (st.type == RequestState::Type::kExecute) {
     if (st.prepared && st.prepared->id == old_id) st.prepared = renew(st.prepared);
-    return EncodeExecute(st.body, *st.prepared, st.values, st.options, st.timestamp_us);
+    return st.encoded ? EncodeExecute(st.body, *st.prepared, *st.encoded, st.options, st.timestamp_us)
+                      : EncodeExecute(st.body, *st.prepared, st.values, st.options, st.timestamp_us);
   }
   for (auto& e : st.batch.entries)
     if (e.prepared && e.prepared->id == old_id) e.prepared = renew(e.prepared);

@@ -22,6 +22,7 @@ struct RequestState {
   Prepared prepared;   // kExecute
   Batch batch;         // kBatch
   std::vector<Value> values;
+  std::optional<EncodedValues> encoded;  // kExecute: values a RowWriter wrote, instead of `values`
   StatementOptions options;
   std::optional<int64_t> timestamp_us;  // fixed for every attempt
   Opcode opcode = Opcode::kQuery;

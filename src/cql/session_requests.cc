@@ -57,6 +57,24 @@ ResultSet Session::Execute(const Prepared& p, std::vector<Value> values, const S
   return ExecuteAsync(p, std::move(values), options).get().value_or_throw();
 }
 
+void Session::ExecuteRowAsync(const Prepared& p, EncodedValues values, const StatementOptions& options, Callback cb) {
+  auto st = std::make_shared<RequestState>();
+  st->type = RequestState::Type::kExecute;
+  st->prepared = p;
+  st->encoded = std::move(values);
+  st->options = options;
+  st->cb = std::move(cb);
+  impl_->Submit(std::move(st));
+}
+
+std::future<Result<ResultSet>> Session::ExecuteRowAsync(const Prepared& p, EncodedValues values,
+                                                        const StatementOptions& options) {
+  auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
+  auto f = pr->get_future();
+  ExecuteRowAsync(p, std::move(values), options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
+  return f;
+}
+
 void Session::QueryAsync(const std::string& query, std::vector<Value> values, const StatementOptions& options,
                          Callback cb) {
   auto st = std::make_shared<RequestState>();
@@ -82,18 +100,26 @@ ResultSet Session::Query(const std::string& query, std::vector<Value> values, co
 }
 
 void Session::ExecuteBatchAsync(const Batch& batch, const StatementOptions& options, Callback cb) {
+  ExecuteBatchAsync(Batch(batch), options, std::move(cb));
+}
+
+void Session::ExecuteBatchAsync(Batch&& batch, const StatementOptions& options, Callback cb) {
   auto st = std::make_shared<RequestState>();
   st->type = RequestState::Type::kBatch;
-  st->batch = batch;
+  st->batch = std::move(batch);
   st->options = options;
   st->cb = std::move(cb);
   impl_->Submit(std::move(st));
 }
 
 std::future<Result<ResultSet>> Session::ExecuteBatchAsync(const Batch& batch, const StatementOptions& options) {
+  return ExecuteBatchAsync(Batch(batch), options);
+}
+
+std::future<Result<ResultSet>> Session::ExecuteBatchAsync(Batch&& batch, const StatementOptions& options) {
   auto pr = std::make_shared<std::promise<Result<ResultSet>>>();
   auto f = pr->get_future();
-  ExecuteBatchAsync(batch, options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
+  ExecuteBatchAsync(std::move(batch), options, [pr](Result<ResultSet> r) { pr->set_value(std::move(r)); });
   return f;
 }
 

@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <future>
+#include <mutex>
 #include <unordered_map>
 
 #include "canopy/errors.h"
@@ -76,6 +77,50 @@ cql::TlsOptions tls_options(const SslConfig& ssl) {
 }
 
 const std::string kRunSelect = columns::column_list(columns::kRunColumns);
+
+// Wire bytes of one metric's bind values (11 values, ~130 bytes): what to
+// reserve per row.
+constexpr std::size_t kMetricRowBytes = 160;
+
+// The requests of one write_batch in flight. Completions arrive on the
+// session's I/O thread; the flush thread waits for room (no future, no
+// promise per request).
+struct InFlight {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t count = 0;
+  std::string first_error;  // of the first request that failed
+  bool fatal = false;
+
+  void start() {
+    std::lock_guard lk(mu);
+    ++count;
+  }
+  void finish(const cql::Result<cql::ResultSet>& r) {
+    if (r.ok()) return finish_ok();
+    finish(r.error());
+  }
+  void finish(const cql::Error& e) {
+    std::lock_guard lk(mu);
+    if (first_error.empty()) {
+      first_error = e.to_string();
+      fatal = e.kind == cql::ErrorKind::kInvalidArgument ||
+              (!e.retryable && e.kind == cql::ErrorKind::kServer &&
+               (e.is_server(cql::ServerCode::kInvalid) || e.is_server(cql::ServerCode::kSyntaxError)));
+    }
+    if (count > 0) --count;
+    cv.notify_all();  // under the lock: the waiter may free *this once it returns
+  }
+  void finish_ok() {
+    std::lock_guard lk(mu);
+    --count;
+    cv.notify_all();
+  }
+  void wait_until_at_most(std::size_t keep) {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return count <= keep; });
+  }
+};
 
 Run run_from_row(const cql::Row& r) {
   Run run;
@@ -198,21 +243,9 @@ class CassandraBackend final : public StoreBackend {
     const std::size_t rows_per_batch =
         std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, config_.cassandra.batch_size)),
                                                        kMaxBatchBytes / kMetricCqlBytes));
-    std::vector<std::future<cql::Result<cql::ResultSet>>> pending;
-    std::string first_error;
-    bool fatal = false;
-    auto drain = [&](std::size_t keep) {
-      while (pending.size() > keep) {
-        auto res = pending.front().get();
-        pending.erase(pending.begin());
-        if (!res.ok() && first_error.empty()) {
-          first_error = res.error().to_string();
-          fatal = !res.error().retryable && res.error().kind == cql::ErrorKind::kServer &&
-                  (res.error().is_server(cql::ServerCode::kInvalid) ||
-                   res.error().is_server(cql::ServerCode::kSyntaxError));
-        }
-      }
-    };
+    InFlight pending;
+    auto done = [&pending](cql::Result<cql::ResultSet> r) { pending.finish(r); };
+    auto drain = [&](std::size_t keep) { pending.wait_until_at_most(keep); };
     cql::StatementOptions so;
     so.consistency = write_cl_;
     so.idempotent = true;  // fixed client timestamps: a retry is byte-identical
@@ -230,12 +263,18 @@ class CassandraBackend final : public StoreBackend {
     auto rollup_statement = [&](const RollupRow& r) -> const cql::Prepared& {
       return r.field == kAllFields ? insert_rollup_ : insert_chunk_;
     };
-    auto rollup_values = [](const RollupRow& r) -> std::vector<cql::Value> {
-      if (r.field != kAllFields)
-        return {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level), cql::Value::Int(r.field),
-                cql::Value::Bigint(r.bucket), cql::Value::Blob(r.data)};
-      return {cql::Value::UuidOf(to_cql(r.run_id)), cql::Value::Int(r.level), cql::Value::Bigint(r.bucket),
-              cql::Value::Blob(r.data)};
+    auto rollup_values = [](const RollupRow& r) {
+      return [&r](cql::RowWriter& w) {
+        w.PutUuid(to_cql(r.run_id)).PutInt(r.level);
+        if (r.field != kAllFields) w.PutInt(r.field);
+        w.PutBigint(r.bucket).PutBlob(r.data);
+      };
+    };
+    // A row that does not fit its statement is a bug here, not a reason to
+    // send the batch without it.
+    std::optional<cql::Error> invalid;
+    auto check = [&invalid](std::optional<cql::Error> err) {
+      if (err && !invalid) invalid = std::move(err);
     };
     for (const Uuid& run : runs) {
       static const std::vector<const MetricRecord*> kNone;
@@ -251,34 +290,56 @@ class CassandraBackend final : public StoreBackend {
           cql::Batch b;
           b.type = cql::BatchType::kUnlogged;
           std::size_t bytes = 0, n = 0;
-          for (; i < rows.size() && n < rows_per_batch && bytes + kMetricCqlBytes <= kMaxBatchBytes; ++i, ++n) {
-            b.Add(insert_metric_, values(*rows[i]));
+          const std::size_t in_batch = std::min({rows.size() - i, rows_per_batch - n,
+                                                 (kMaxBatchBytes - bytes) / kMetricCqlBytes});
+          b.entries.reserve(in_batch + (i + in_batch == rows.size() ? rus.size() - next_rollup : 0));
+          b.encoded_values.reserve(in_batch * kMetricRowBytes);
+          for (const std::size_t end = i + in_batch; i < end; ++i, ++n) {
+            check(b.AddRow(insert_metric_, [&](cql::RowWriter& w) { put_metric(w, *rows[i]); }));
             bytes += kMetricCqlBytes;
           }
           for (; i == rows.size() && next_rollup < rus.size() &&
                  (n == 0 || bytes + rollup_bytes(*rus[next_rollup]) <= kMaxBatchBytes);
                ++next_rollup, ++n) {
-            b.Add(rollup_statement(*rus[next_rollup]), rollup_values(*rus[next_rollup]));
+            check(b.AddRow(rollup_statement(*rus[next_rollup]), rollup_values(*rus[next_rollup])));
             bytes += rollup_bytes(*rus[next_rollup]);
           }
-          pending.push_back(s->ExecuteBatchAsync(b, so));
+          if (invalid) break;
+          pending.start();
+          s->ExecuteBatchAsync(std::move(b), so, done);
           drain(kMaxInFlight);
         }
       } else {
         for (const MetricRecord* r : rows) {
-          pending.push_back(s->ExecuteAsync(insert_metric_, values(*r), so));
+          cql::EncodedValues v;
+          v.bytes.reserve(kMetricRowBytes);
+          cql::RowWriter w(*insert_metric_, v);
+          put_metric(w, *r);
+          check(w.Finish());
+          if (invalid) break;
+          pending.start();
+          s->ExecuteRowAsync(insert_metric_, std::move(v), so, done);
           drain(kMaxInFlight * 8);
         }
         for (const RollupRow* r : rus) {
-          pending.push_back(s->ExecuteAsync(rollup_statement(*r), rollup_values(*r), so));
+          cql::EncodedValues v;
+          cql::RowWriter w(*rollup_statement(*r), v);
+          rollup_values(*r)(w);
+          check(w.Finish());
+          if (invalid) break;
+          pending.start();
+          s->ExecuteRowAsync(rollup_statement(*r), std::move(v), so, done);
           drain(kMaxInFlight * 8);
         }
       }
+      if (invalid) break;
     }
     drain(0);
-    if (first_error.empty()) return SinkResult::success();
-    std::string msg = "writing " + std::to_string(batch.size()) + " metric(s) to " + describe_ + ": " + first_error;
-    return fatal ? SinkResult::failure(msg) : SinkResult::retryable(msg);
+    if (invalid) pending.finish(*invalid);
+    if (pending.first_error.empty()) return SinkResult::success();
+    std::string msg =
+        "writing " + std::to_string(batch.size()) + " metric(s) to " + describe_ + ": " + pending.first_error;
+    return pending.fatal ? SinkResult::failure(msg) : SinkResult::retryable(msg);
   }
 
   // One entry has one author at a time (ledger.h), so a merge row's read,
@@ -593,15 +654,12 @@ class CassandraBackend final : public StoreBackend {
     return o;
   }
 
-  std::vector<cql::Value> values(const MetricRecord& r) const {
+  // The bind values of insert_metric_: run_id, the metric's columns, USING TIMESTAMP.
+  static void put_metric(cql::RowWriter& w, const MetricRecord& r) {
     const Metric& m = r.metric;
-    std::vector<cql::Value> out;
-    out.reserve(columns::column_count(columns::kMetricColumns) + 2);
-    out.push_back(cql::Value::UuidOf(to_cql(r.run_id)));
-    cqlcol::append_values(columns::kMetricColumns, m, out);
-    out.push_back(cql::Value::Bigint(r.write_time_us > 0 ? r.write_time_us
-                                                         : m.timestamp->time_since_epoch().count() * 1000));
-    return out;
+    w.PutUuid(to_cql(r.run_id));
+    cqlcol::put_values(columns::kMetricColumns, m, w);
+    w.PutBigint(r.write_time_us > 0 ? r.write_time_us : m.timestamp->time_since_epoch().count() * 1000);
   }
 
   static std::vector<cql::Value> run_values(const Run& r) {

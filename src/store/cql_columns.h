@@ -11,6 +11,7 @@
 
 #include "canopy/columns.h"
 #include "cql/result.h"
+#include "cql/row_writer.h"
 #include "cql/value.h"
 
 namespace canopy::store::cqlcol {
@@ -70,6 +71,30 @@ cql::Value value_of(const std::optional<T>& v) {
 template <typename Table, typename Row>
 void append_values(const Table& table, const Row& row, std::vector<cql::Value>& out) {
   columns::for_each_column(table, [&](const auto& c, std::size_t) { out.push_back(value_of(row.*(c.member))); });
+}
+
+// The same values written straight into a request (cql::RowWriter): no
+// cql::Value per column on the write path of every metric.
+inline void put(cql::RowWriter& w, const Uuid& v) { w.PutUuid(cql::Uuid{v.bytes()}); }
+inline void put(cql::RowWriter& w, const Timestamp& v) { w.PutTimestamp(v.time_since_epoch().count()); }
+inline void put(cql::RowWriter& w, std::int32_t v) { w.PutInt(v); }
+inline void put(cql::RowWriter& w, std::int64_t v) { w.PutBigint(v); }
+inline void put(cql::RowWriter& w, double v) { w.PutDouble(v); }
+inline void put(cql::RowWriter& w, const std::string& v) { w.PutText(v); }
+inline void put(cql::RowWriter& w, const std::map<std::string, std::string>& v) { w.PutValue(value_of(v)); }
+template <typename T>
+void put(cql::RowWriter& w, const std::optional<T>& v) {
+  if (v) {
+    put(w, *v);
+  } else {
+    w.PutUnset();
+  }
+}
+
+// Writes the row's columns of `table`, in table order.
+template <typename Table, typename Row>
+void put_values(const Table& table, const Row& row, cql::RowWriter& w) {
+  columns::for_each_column(table, [&](const auto& c, std::size_t) { put(w, row.*(c.member)); });
 }
 
 inline void read(const cql::Row& r, std::size_t i, std::optional<Timestamp>& v) {
