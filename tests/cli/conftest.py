@@ -52,11 +52,12 @@ def bare_cli(tmp_path):
     return Cli([], clean_env(tmp_path))
 
 
-@pytest.fixture
-def cassandra_cli(tmp_path):
-    """canopy-store on the real Cassandra node, in a keyspace of its own."""
-    host = first_cassandra_host()
-    keyspace = "cli_test_" + uuid.uuid4().hex[:8]
+def cassandra_cli_on(tmp_path, host, keyspace_prefix, extra_yaml="", env=None, password=None):
+    """canopy-store on the Cassandra node `host`, in a keyspace of its own that
+    is dropped afterwards (a generator for fixtures). `extra_yaml` adds keys
+    under backend.cassandra (indented 4); `password` is the cassandra user's,
+    for the node with PasswordAuthenticator."""
+    keyspace = keyspace_prefix + uuid.uuid4().hex[:8]
     config = tmp_path / "canopy.yaml"
     config.write_text(f"""
 backend:
@@ -66,14 +67,23 @@ backend:
     keyspace: {keyspace}
     pool_size: 2
     flush_interval: 1
-    replication:
-      class: SimpleStrategy
-      replication_factor: 1
+    replication: {{class: SimpleStrategy, replication_factor: 1}}
+{extra_yaml}
   embedded:
     path: {tmp_path / 'unused.db'}
 """)
-    yield Cli(["--config", str(config)], clean_env(tmp_path))
+    full_env = clean_env(tmp_path)
+    full_env.update(env or {})
+    yield Cli(["--config", str(config)], full_env)
+    from cassandra.auth import PlainTextAuthProvider
     from cassandra.cluster import Cluster
-    cluster = Cluster([host], protocol_version=4)
+    auth = PlainTextAuthProvider("cassandra", password) if password else None
+    cluster = Cluster([host], protocol_version=4, auth_provider=auth)
     cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
     cluster.shutdown()
+
+
+@pytest.fixture
+def cassandra_cli(tmp_path):
+    """canopy-store on the real Cassandra node, in a keyspace of its own."""
+    yield from cassandra_cli_on(tmp_path, first_cassandra_host(), "cli_test_")

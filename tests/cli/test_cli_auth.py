@@ -1,41 +1,20 @@
 """canopy-store against the node with PasswordAuthenticator (ctest labels:
 integration auth): the password from the environment, never printed."""
 import re
-import uuid
 
 import pytest
 
-from conftest import Cli, clean_env
+from conftest import cassandra_cli_on
 from cassandra_hosts import auth_cassandra_host
 
 
 @pytest.fixture
 def auth_cli(tmp_path):
-    host = auth_cassandra_host()
-    keyspace = "cli_auth_" + uuid.uuid4().hex[:8]
-    config = tmp_path / "canopy.yaml"
-    config.write_text(f"""
-backend:
-  cassandra:
-    enabled: true
-    contact_points: [{host}]
-    keyspace: {keyspace}
-    pool_size: 1
-    flush_interval: 1
-    auth_provider: {{enabled: true, username: cassandra}}
-    replication: {{class: SimpleStrategy, replication_factor: 1}}
-  embedded:
-    path: {tmp_path / 'unused.db'}
-""")
-    env = clean_env(tmp_path)
-    env["CASSANDRA_PASSWORD"] = "cassandra"
-    yield Cli(["--config", str(config)], env)
-    from cassandra.auth import PlainTextAuthProvider
-    from cassandra.cluster import Cluster
-    cluster = Cluster([host], protocol_version=4,
-                      auth_provider=PlainTextAuthProvider("cassandra", "cassandra"))
-    cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
-    cluster.shutdown()
+    """The password comes from the environment (CASSANDRA_PASSWORD)."""
+    yield from cassandra_cli_on(
+        tmp_path, auth_cassandra_host(), "cli_auth_",
+        extra_yaml="    auth_provider: {enabled: true, username: cassandra}",
+        env={"CASSANDRA_PASSWORD": "cassandra"}, password="cassandra")
 
 
 def test_demo_and_reads_with_password_authentication(auth_cli):
