@@ -33,6 +33,9 @@ class CassandraManager final : public MetricsStore {
   void complete_run(const Uuid& run_id, const FinalMetrics& final_metrics,
                     std::string_view status = kStatusCompleted) override;
   void store_topology(const NetworkTopology& topology) override;
+  Run update_run(const Uuid& run_id, const RunUpdate& update) override;
+  void delete_run(const Uuid& run_id) override;
+  std::vector<Run> reap_runs(std::chrono::milliseconds idle, bool dry_run = true) override;
   std::optional<Run> get_run(const Uuid& run_id) override;
   std::vector<Run> list_runs(int limit = 100, const std::optional<std::string>& status = std::nullopt) override;
   std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit = 100) override;

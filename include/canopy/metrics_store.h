@@ -101,6 +101,35 @@ class MetricsStore {
   // Stores one network snapshot (writes through).
   virtual void store_topology(const NetworkTopology& topology) = 0;
 
+  // --- run management -----------------------------------------------------
+
+  // Changes the run's tags and notes (RunUpdate) and returns the run as
+  // stored. Read-modify-write of the run row: of two updates of one run at
+  // the same moment, the later write wins whole. An empty tag key →
+  // InvalidArgument; unknown run → NotFound.
+  virtual Run update_run(const Uuid& run_id, const RunUpdate& update) = 0;
+
+  // Removes the run and everything stored for it: its row (and its listing
+  // and index entries), metrics, topology snapshots, roll-ups and
+  // completeness ledger. Flushes first: the run's metrics stored in this
+  // process must reach the backend before they are deleted with the rest,
+  // so that no spool replay writes them again afterwards; if the flush fails
+  // (FlushError) nothing is deleted. Then drops what the writer and the
+  // roll-ups keep in memory for the run. Unknown run (no run row and no
+  // metric) → NotFound. A later store_metric of the same id starts a new run
+  // (docs/store.md#deleting-runs: what it costs on Cassandra, and the one
+  // case in which deleted metrics can come back).
+  virtual void delete_run(const Uuid& run_id) = 0;
+
+  // Runs still "running" whose newest metric (their start_time when they
+  // have none) is older than now - `idle`: trainers that died without
+  // completing them. dry_run → returns them, changes nothing; otherwise
+  // completes each as "failed" with end_time = that newest activity and the
+  // figures derived from its stored metrics (complete_run), and returns
+  // them as stored. Reads every running run (listing by status, below).
+  // idle <= 0 → InvalidArgument.
+  virtual std::vector<Run> reap_runs(std::chrono::milliseconds idle, bool dry_run = true) = 0;
+
   // --- reads --------------------------------------------------------------
 
   // The run, or nullopt when unknown (or expired by ttl.runs).
@@ -118,11 +147,14 @@ class MetricsStore {
   virtual std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit = 100) = 0;
 
   // Up to query.limit runs, newest start_time first, with every filter of
-  // `query` applied; query.after pages on from the run of that id (the last
-  // one of the previous page). An `after` run that does not exist →
-  // NotFound. Reads O(limit) rows without filters or `after`; on Cassandra
-  // a filter reads every run newer than the limit-th match, the ones
-  // filtered out too (docs/schema.md).
+  // `query` applied (they combine); query.after pages on from the run of
+  // that id (the last one of the previous page). An `after` run that does
+  // not exist → NotFound; started_before <= started_from → no runs. Reads
+  // O(limit + runs filtered out) rows, starting at `after` and at
+  // started_before: SQLite uses an index for status, dataset and the time
+  // range; Cassandra reads the runs in time order and filters status,
+  // dataset and tags itself, so the runs it skips cost a read each
+  // (docs/schema.md#listing-runs).
   virtual std::vector<Run> list_runs(const RunQuery& query) = 0;
 
   // Up to `limit` metrics of a run with start <= timestamp < end, newest

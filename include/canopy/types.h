@@ -53,6 +53,7 @@ struct Metric {
 inline constexpr const char* kStatusRunning = "running";
 inline constexpr const char* kStatusCompleted = "completed";
 inline constexpr const char* kStatusFailed = "failed";
+inline constexpr const char* kStatusStopped = "stopped";
 
 // One row of training_runs (the reference's columns plus tags and notes).
 struct Run {
@@ -79,12 +80,26 @@ struct Run {
 };
 
 // A listing of runs (MetricsStore::list_runs): newest start_time first,
-// every filter that is set applied.
+// every filter that is set applied (all of them must hold).
 struct RunQuery {
   int limit = 100;
   std::optional<std::string> status;
   std::optional<std::string> dataset;
+  // Runs having every one of these tags with exactly this value.
+  std::map<std::string, std::string> tags;
+  // started_from <= start_time < started_before (half-open; unset: unbounded).
+  std::optional<Timestamp> started_from;
+  std::optional<Timestamp> started_before;
   std::optional<Uuid> after;  // continue after this run (the previous page's last)
+};
+
+// MetricsStore::update_run: what to change of a run's tags and notes.
+// Applied in this order: clear_tags, remove_tags, set_tags.
+struct RunUpdate {
+  bool clear_tags = false;                      // drop every tag first ("set" = clear + set_tags)
+  std::vector<std::string> remove_tags;         // keys to drop (unknown keys are ignored)
+  std::map<std::string, std::string> set_tags;  // added, or overwriting the key's value
+  std::optional<std::string> notes;             // replaces the notes when set ("" clears them)
 };
 
 // What create_run records. run_id unset → a new random UUID.
@@ -98,12 +113,15 @@ struct NewRun {
   std::optional<Timestamp> start_time;
 };
 
-// What complete_run records. Any field left out is filled from the metrics
-// this process's writer saw for the run (final_* from the metric with the
-// newest timestamp, best_val_accuracy/best_epoch from the highest non-NaN
-// val_accuracy, total_hidden_units from the highest hidden_units); if the
-// writer saw none, it stays unset. end_time unset → now; duration_seconds is
-// end_time - start_time.
+// What complete_run records. Any field left out is derived from the run's
+// metrics: final_* from the metric with the newest (timestamp, step),
+// best_val_accuracy/best_epoch from the highest non-NaN val_accuracy (the
+// earliest on ties), total_hidden_units from the highest hidden_units. The
+// figures come from what this process's writer saw of the run when it saw
+// any metric of it; otherwise (complete_run from another process) from the
+// metrics stored in the backend, read once. A run without metrics leaves
+// them unset. end_time unset → now; duration_seconds is end_time -
+// start_time.
 struct FinalMetrics {
   std::optional<Timestamp> end_time;
   std::optional<std::int32_t> final_epoch;

@@ -98,9 +98,32 @@ class MetricsStore:
         end_time, final_epoch, final_train_loss, final_train_accuracy,
         final_val_loss, final_val_accuracy, best_val_accuracy, best_epoch,
         total_hidden_units, total_parameters; what is left out is filled from
-        the metrics this process stored for the run. Raises NotFound when the
-        run does not exist."""
+        the run's metrics (those this process stored for it, or, when it
+        stored none, the ones in the store: complete_run works from any
+        process). Raises NotFound when the run does not exist."""
         self._core.complete_run(run_id, None if final_metrics is None else dict(final_metrics), status)
+
+    def update_run(self, run_id: RunId, *, set_tags: Optional[Mapping[str, str]] = None,
+                   remove_tags: Iterable[str] = (), clear_tags: bool = False,
+                   notes: Optional[str] = None) -> dict:
+        """Changes a run's tags and notes and returns the run as stored:
+        first ``clear_tags`` drops every tag, then ``remove_tags`` are
+        dropped, then ``set_tags`` are added (overwriting); ``notes``, when
+        given, replaces the notes. Raises NotFound for an unknown run."""
+        return self._core.update_run(run_id, dict(set_tags or {}), list(remove_tags), clear_tags, notes)
+
+    def delete_run(self, run_id: RunId) -> None:
+        """Deletes the run with its metrics, topology snapshots, roll-ups and
+        completeness ledger. Flushes first (FlushError: nothing deleted).
+        Raises NotFound for an unknown run."""
+        self._core.delete_run(run_id)
+
+    def reap_runs(self, older_than: Any, dry_run: bool = True) -> list[dict]:
+        """Runs still "running" with no metric newer than ``older_than``
+        (seconds or a timedelta) ago. With dry_run=False they are completed
+        as "failed" (end_time = their newest metric) and returned as
+        stored."""
+        return self._core.reap_runs(older_than, dry_run)
 
     def store_topology(self, run_id: RunId, topology: Mapping) -> None:
         """Stores one network snapshot of a run (writes through). Keys:
@@ -130,13 +153,17 @@ class MetricsStore:
         return self._core.get_run(run_id)
 
     def list_runs(self, limit: int = 100, status: Optional[str] = None, *,
-                  dataset: Optional[str] = None, after: Optional[RunId] = None) -> list[dict]:
-        """Up to ``limit`` runs, newest start_time first; only those with
-        this status and of this dataset when given. ``after`` (a run id, the
-        last one of the previous page) pages on."""
-        if dataset is None and after is None:
+                  dataset: Optional[str] = None, after: Optional[RunId] = None,
+                  tags: Optional[Mapping[str, str]] = None, started_from: Any = None,
+                  started_before: Any = None) -> list[dict]:
+        """Up to ``limit`` runs, newest start_time first; the filters given
+        combine: this status, this dataset, every one of ``tags`` (key →
+        value), started_from <= start_time < started_before. ``after`` (a run
+        id, the last one of the previous page) pages on."""
+        if dataset is None and after is None and not tags and started_from is None and started_before is None:
             return self._core.list_runs(limit, status)
-        return self._core.list_runs_query(limit, status, dataset, after)
+        return self._core.list_runs_query(limit, status, dataset, after, dict(tags or {}), started_from,
+                                          started_before)
 
     def list_runs_by_dataset(self, dataset_name: str, limit: int = 100) -> list[dict]:
         """Up to ``limit`` runs of one dataset, newest start_time first."""

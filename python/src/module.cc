@@ -157,6 +157,41 @@ PYBIND11_MODULE(_core, m) {
              py::gil_scoped_release release;
              store.complete_run(id, parsed, status);
            })
+      .def("update_run",
+           [](StoreHandle& h, py::handle run_id, std::map<std::string, std::string> set_tags,
+              std::vector<std::string> remove_tags, bool clear_tags, std::optional<std::string> notes) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             RunUpdate u;
+             u.set_tags = std::move(set_tags);
+             u.remove_tags = std::move(remove_tags);
+             u.clear_tags = clear_tags;
+             u.notes = std::move(notes);
+             Run run;
+             {
+               py::gil_scoped_release release;
+               run = store.update_run(id, u);
+             }
+             return from_run(run);
+           })
+      .def("delete_run",
+           [](StoreHandle& h, py::handle run_id) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_uuid(run_id, "run_id");
+             py::gil_scoped_release release;
+             store.delete_run(id);
+           })
+      .def("reap_runs",
+           [](StoreHandle& h, py::handle older_than, bool dry_run) {
+             MetricsStore& store = h.get();
+             const auto idle = to_timeout(older_than, std::chrono::milliseconds(0), "older_than");
+             std::vector<Run> runs;
+             {
+               py::gil_scoped_release release;
+               runs = store.reap_runs(idle, dry_run);
+             }
+             return runs_to_list(runs);
+           })
       .def("store_topology",
            [](StoreHandle& h, py::handle run_id, py::handle topology) {
              MetricsStore& store = h.get();
@@ -188,12 +223,16 @@ PYBIND11_MODULE(_core, m) {
            })
       .def("list_runs_query",
            [](StoreHandle& h, int limit, std::optional<std::string> status, std::optional<std::string> dataset,
-              py::object after) {
+              py::object after, std::map<std::string, std::string> tags, py::handle started_from,
+              py::handle started_before) {
              RunQuery q;
              q.limit = limit;
              q.status = std::move(status);
              q.dataset = std::move(dataset);
              if (!after.is_none()) q.after = to_uuid(after, "after");
+             q.tags = std::move(tags);
+             q.started_from = to_optional_timestamp(started_from, "started_from");
+             q.started_before = to_optional_timestamp(started_before, "started_before");
              MetricsStore& store = h.get();
              std::vector<Run> runs;
              {

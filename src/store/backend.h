@@ -59,6 +59,11 @@ class StoreBackend : public MetricSink {
   // Every completeness-ledger entry of the run (ledger.h); none for an
   // unknown run.
   virtual std::vector<LedgerRow> read_ledger(const Uuid& run_id) = 0;
+  // Deletes every row of the run in every table (metrics, run row and its
+  // listing entry, topology, roll-ups and chunks, ledger) as one unit of
+  // work. `start_time` is the run row's (nullopt: no run row), which keys
+  // its listing entry. Deleting what is not there is no error.
+  virtual void delete_run(const Uuid& run_id, std::optional<Timestamp> start_time) = 0;
   virtual void put_topology(const NetworkTopology& topology) = 0;
   virtual std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) = 0;
   // Releases connections; later calls fail.

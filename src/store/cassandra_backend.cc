@@ -122,6 +122,18 @@ struct InFlight {
   }
 };
 
+// The filters list_runs applies itself (the time range and `after` are
+// the query's clustering range).
+bool matches(const Run& run, const RunQuery& q) {
+  if (q.status && run.status != *q.status) return false;
+  if (q.dataset && run.dataset_name != *q.dataset) return false;
+  for (const auto& [key, value] : q.tags) {
+    auto it = run.tags.find(key);
+    if (it == run.tags.end() || it->second != value) return false;
+  }
+  return true;
+}
+
 Run run_from_row(const cql::Row& r) {
   Run run;
   cqlcol::read_row(columns::kRunColumns, r, run);
@@ -187,7 +199,15 @@ class CassandraBackend final : public StoreBackend {
                                       ".training_runs WHERE run_id = ?");
       select_months_ = session_->Prepare("SELECT month FROM " + ks + ".run_months WHERE shard = 0");
       select_runs_by_time_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
-                                               ".runs_by_time WHERE month = ?");
+                                               ".runs_by_time WHERE month = ? AND start_time >= ? AND "
+                                               "start_time < ?");
+      // delete_run: every table's partition of the run, and its listing row.
+      for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups",
+                                "rollup_chunks", "run_ledger"}) {
+        delete_run_rows_.push_back(session_->Prepare("DELETE FROM " + ks + "." + table + " WHERE run_id = ?"));
+      }
+      delete_run_by_time_ = session_->Prepare("DELETE FROM " + ks +
+                                              ".runs_by_time WHERE month = ? AND start_time = ? AND run_id = ?");
       select_runs_by_dataset_ = session_->Prepare("SELECT " + std::string(kRunSelect) + " FROM " + ks +
                                                   ".training_runs WHERE dataset_name = ?");
       const std::string mcols =
@@ -442,31 +462,36 @@ class CassandraBackend final : public StoreBackend {
     }
     std::shared_ptr<cql::Session> s = checked();
     std::vector<Run> out;
-    const bool filtered = q.status || q.dataset;
+    // The start_time range each month is read in: [lo, hi). `after` lowers
+    // hi to just past its start_time (runs of the same start_time follow it
+    // by run_id), so a page starts where the previous one ended.
+    std::int64_t lo = q.started_from ? q.started_from->time_since_epoch().count() : kMinTs;
+    std::int64_t hi = q.started_before ? q.started_before->time_since_epoch().count() : kMaxTs;
+    if (after && after->start_time) hi = std::min(hi, after->start_time->time_since_epoch().count() + 1);
+    if (hi <= lo) return out;
+    const bool filtered = q.status || q.dataset || !q.tags.empty();
+    const std::string lo_month = q.started_from ? month_bucket(lo) : "";
+    const std::string hi_month = hi < kMaxTs ? month_bucket(hi - 1) : "";
     // Newest month first; within a month the table's order (start_time
-    // DESC, run_id ASC). Filters are applied here: the months' partitions
-    // hold every run, so a filter reads the runs it skips too.
+    // DESC, run_id ASC). Status, dataset and tags are filtered here: the
+    // months' partitions hold every run, so a filter reads the runs it skips
+    // too (docs/schema.md#listing-runs).
     try {
       std::vector<std::string> ms;
       auto it = s->Pages(select_months_, {}, read_options());
       it.ForEachRow([&](const cql::Row& r) { ms.push_back(r.get_text(0).value_or("")); });
-      const std::string after_month =
-          after && after->start_time ? month_bucket(after->start_time->time_since_epoch().count()) : "";
       for (const std::string& month : ms) {
-        if (after && month > after_month) continue;
+        if (!hi_month.empty() && month > hi_month) continue;
+        if (!lo_month.empty() && month < lo_month) break;  // months are newest first
         cql::StatementOptions o = read_options();
         o.page_size = filtered || after ? 1000 : std::max(1, q.limit - static_cast<int>(out.size()));
-        auto pages = s->Pages(select_runs_by_time_, {cql::Value::Text(month)}, o);
+        auto pages = s->Pages(select_runs_by_time_,
+                              {cql::Value::Text(month), cql::Value::Timestamp(lo), cql::Value::Timestamp(hi)}, o);
         while (static_cast<int>(out.size()) < q.limit && pages.Next()) {
           for (cql::Row r : pages.page()) {
             Run run = run_from_row(r);
-            if (after && month == after_month &&
-                (run.start_time > after->start_time ||
-                 (run.start_time == after->start_time && !(after->run_id < run.run_id)))) {
-              continue;
-            }
-            if (q.status && run.status != *q.status) continue;
-            if (q.dataset && run.dataset_name != *q.dataset) continue;
+            if (after && run.start_time == after->start_time && !(after->run_id < run.run_id)) continue;
+            if (!matches(run, q)) continue;
             out.push_back(std::move(run));
             if (static_cast<int>(out.size()) == q.limit) break;
           }
@@ -477,6 +502,25 @@ class CassandraBackend final : public StoreBackend {
       fail(e, "listing runs in " + describe_);
     }
     return out;
+  }
+
+  void delete_run(const Uuid& run_id, std::optional<Timestamp> start_time) override {
+    std::shared_ptr<cql::Session> s = checked();
+    // LOGGED: once the batch log has it, every table's delete happens, even
+    // if the coordinator dies half way (no run left half deleted).
+    cql::Batch b;
+    b.type = cql::BatchType::kLogged;
+    for (const cql::Prepared& p : delete_run_rows_) b.Add(p, {cql::Value::UuidOf(to_cql(run_id))});
+    if (start_time) {
+      const std::int64_t ms = start_time->time_since_epoch().count();
+      b.Add(delete_run_by_time_,
+            {cql::Value::Text(month_bucket(ms)), cql::Value::Timestamp(ms), cql::Value::UuidOf(to_cql(run_id))});
+    }
+    try {
+      s->ExecuteBatch(b, {.consistency = write_cl_, .idempotent = true});
+    } catch (const cql::CqlError& e) {
+      fail(e, "deleting run " + run_id.str() + " from " + describe_);
+    }
   }
 
   std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
@@ -681,7 +725,8 @@ class CassandraBackend final : public StoreBackend {
   cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
       select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
       select_topology_, insert_rollup_, select_rollups_, insert_chunk_, select_chunks_, insert_ledger_, select_ledger_,
-      select_ledger_entry_;
+      select_ledger_entry_, delete_run_by_time_;
+  std::vector<cql::Prepared> delete_run_rows_;
 };
 
 }  // namespace

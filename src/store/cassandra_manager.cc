@@ -22,6 +22,13 @@ std::vector<Run> CassandraManager::list_runs(int limit, const std::optional<std:
   return store_->list_runs(limit, status);
 }
 std::vector<Run> CassandraManager::list_runs(const RunQuery& query) { return store_->list_runs(query); }
+Run CassandraManager::update_run(const Uuid& run_id, const RunUpdate& update) {
+  return store_->update_run(run_id, update);
+}
+void CassandraManager::delete_run(const Uuid& run_id) { store_->delete_run(run_id); }
+std::vector<Run> CassandraManager::reap_runs(std::chrono::milliseconds idle, bool dry_run) {
+  return store_->reap_runs(idle, dry_run);
+}
 Series CassandraManager::series(const Uuid& run_id, std::string_view field, int points,
                                 std::optional<Timestamp> start_time, std::optional<Timestamp> end_time) {
   return store_->series(run_id, field, points, start_time, end_time);

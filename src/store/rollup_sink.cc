@@ -232,6 +232,13 @@ void RollupSink::release_run(const Uuid& run_id) {
   chunks_.erase(run_id);
 }
 
+void RollupSink::forget_run(const Uuid& run_id) {
+  std::lock_guard lk(mu_);
+  runs_.erase(run_id);
+  chunks_.erase(run_id);
+  std::erase_if(pending_chunks_, [&](const RollupRow& r) { return r.run_id == run_id; });
+}
+
 std::size_t RollupSink::tracked_runs() {
   std::lock_guard lk(mu_);
   return runs_.size() + chunks_.size();

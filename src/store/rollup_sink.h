@@ -62,6 +62,9 @@ class RollupSink final : public MetricSink {
   // written by flush_metrics). A later metric of the run recreates it, with
   // a rebuild since the backend holds the run's metrics.
   void release_run(const Uuid& run_id);
+  // Drops the run's in-memory state and queued chunk rows, written or not
+  // (delete_run: nothing of the run may be written after its delete).
+  void forget_run(const Uuid& run_id);
   // Runs with in-memory state (tests check that complete_run releases it).
   std::size_t tracked_runs();
 

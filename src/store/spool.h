@@ -85,6 +85,8 @@ class SpoolWriter {
   SpoolPosition end() const { return {segment_, offset_}; }
   // Id of the segment being appended to (0 before the first append).
   std::uint64_t current_segment() const { return segment_; }
+  // True while a segment is open for appends (false after close()).
+  bool segment_open() const { return fd_ >= 0; }
   // Deletes a segment file that is no longer needed (never the current
   // one). False (last_error() says why) if the file could not be removed:
   // its records are then replayed again by the next process (idempotent).

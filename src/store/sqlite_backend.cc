@@ -381,12 +381,23 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
     after = get_run(*q.after);
     if (!after) throw NotFound("list_runs: the run to continue after, " + q.after->str() + ", does not exist");
   }
+  if (q.started_from && q.started_before && *q.started_before <= *q.started_from) return {};
   // Only the filters that are set go into the WHERE clause, so SQLite can
-  // use the status or dataset index (one cached statement per combination).
+  // use the status, dataset or time index (one cached statement per
+  // combination and number of tags). Tags are a JSON object: each wanted
+  // pair must be one of its entries.
   std::string where;
   if (q.status) where += "status = ?1 AND ";
   if (q.dataset) where += "dataset_name = ?2 AND ";
   if (after) where += "(start_time < ?3 OR (start_time = ?3 AND run_id > ?4)) AND ";
+  if (q.started_from) where += "start_time >= ?5 AND ";
+  if (q.started_before) where += "start_time < ?6 AND ";
+  for (std::size_t i = 0; i < q.tags.size(); ++i) {
+    const std::string k = std::to_string(10 + 2 * i), v = std::to_string(11 + 2 * i);
+    where += "EXISTS (SELECT 1 FROM json_each(tags) WHERE json_each.key = ?" + k + " AND json_each.type = 'text' "
+             "AND json_each.value = ?" + v + ") AND ";
+  }
+  if (q.tags.size() > 40) throw InvalidArgument("list_runs: at most 40 tag filters, got " + std::to_string(q.tags.size()));
   std::lock_guard lk(read_mu_);
   if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   sqlite3_stmt* s = read_->stmt("SELECT " + kRunColumnList + " FROM training_runs WHERE " + where +
@@ -396,6 +407,14 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
   if (after) {
     bind_ts(s, 3, after->start_time);
     bind_uuid(s, 4, after->run_id);
+  }
+  if (q.started_from) bind_ts(s, 5, q.started_from);
+  if (q.started_before) bind_ts(s, 6, q.started_before);
+  int i = 0;
+  for (const auto& [key, value] : q.tags) {
+    bind_text(s, 10 + 2 * i, key);
+    bind_text(s, 11 + 2 * i, value);
+    ++i;
   }
   sqlite3_bind_int64(s, 98, q.limit);
   sqlite3_bind_int64(s, 99, now_millis());
@@ -468,6 +487,29 @@ std::vector<Metric> SqliteBackend::read_metrics(const Uuid& run_id, std::optiona
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) read_->fail("reading metrics of run " + run_id.str(), rc);
   return out;
+}
+
+void SqliteBackend::delete_run(const Uuid& run_id, std::optional<Timestamp> /*start_time*/) {
+  std::lock_guard lk(write_mu_);
+  if (!write_) throw ClosedError("sqlite backend is closed: " + opt_.path);
+  Db& d = *write_;
+  const std::string what = "deleting run " + run_id.str();
+  if (sqlite3_exec(d.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) d.fail(what + " (BEGIN)", sqlite3_errcode(d.db));
+  try {
+    for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups", "run_ledger"}) {
+      sqlite3_stmt* s = d.stmt(std::string("DELETE FROM ") + table + " WHERE run_id = ?1");
+      bind_uuid(s, 1, run_id);
+      d.step_done(s, (what + " from " + table).c_str());
+    }
+  } catch (...) {
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  if (sqlite3_exec(d.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    const int rc = sqlite3_errcode(d.db);
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    d.fail(what + " (COMMIT)", rc);
+  }
 }
 
 void SqliteBackend::put_topology(const NetworkTopology& t) {

@@ -52,6 +52,7 @@ class SqliteBackend final : public StoreBackend {
   std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit) override;
   std::vector<Metric> read_metrics(const Uuid& run_id, std::optional<Timestamp> start, std::optional<Timestamp> end,
                                    std::optional<MetricKey> before, int limit) override;
+  void delete_run(const Uuid& run_id, std::optional<Timestamp> start_time) override;
   void put_topology(const NetworkTopology& topology) override;
   std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) override;
   void close() override;

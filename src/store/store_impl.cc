@@ -38,6 +38,38 @@ class KeysetCursor final : public MetricCursor {
   bool done_ = false;
 };
 
+// What the writer would have seen of the run, from its stored metrics:
+// read newest first, so the first row is the newest and, among equal
+// val_accuracy, the last one met is the earliest (the writer keeps the
+// first it saw). nullopt when the run has no metrics.
+std::optional<RunStats> stored_run_stats(StoreBackend& backend, const Uuid& run_id) {
+  RunStats st;
+  KeysetCursor cursor(backend, run_id, std::nullopt, std::nullopt, 5000);
+  std::vector<Metric> page;
+  while (cursor.next_page(page)) {
+    for (const Metric& m : page) {
+      if (++st.metrics == 1) st.newest = m;
+      if (m.val_accuracy && !std::isnan(*m.val_accuracy) &&
+          (!st.best_val_accuracy || *m.val_accuracy >= *st.best_val_accuracy)) {
+        st.best_val_accuracy = m.val_accuracy;
+        st.best_epoch = m.epoch;
+      }
+      if (m.hidden_units && (!st.max_hidden_units || *m.hidden_units > *st.max_hidden_units)) {
+        st.max_hidden_units = m.hidden_units;
+      }
+    }
+  }
+  if (st.metrics == 0) return std::nullopt;
+  return st;
+}
+
+// The newest metric's timestamp, else the run's start: when it was last alive.
+std::optional<Timestamp> last_activity(StoreBackend& backend, const Run& run) {
+  std::vector<Metric> newest = backend.read_metrics(run.run_id, std::nullopt, std::nullopt, std::nullopt, 1);
+  if (!newest.empty()) return newest.front().timestamp;
+  return run.start_time;
+}
+
 }  // namespace
 
 MetricsStoreImpl::MetricsStoreImpl(std::unique_ptr<StoreBackend> backend, const WriterOptions& options, Clock* clock)
@@ -108,6 +140,8 @@ void MetricsStoreImpl::complete_run(const Uuid& run_id, const FinalMetrics& f, s
     run.duration_seconds = std::chrono::duration<double>(*run.end_time - *run.start_time).count();
   }
   std::optional<RunStats> seen = writer_->run_stats(run_id);
+  // Another process wrote the run: the same figures from its stored metrics.
+  if (!seen) seen = stored_run_stats(*backend_, run_id);
   auto pick = [](const auto& given, const auto& derived) { return given ? given : derived; };
   Metric newest = seen ? seen->newest : Metric{};
   run.final_epoch = pick(f.final_epoch, newest.epoch);
@@ -136,6 +170,75 @@ void MetricsStoreImpl::complete_run(const Uuid& run_id, const FinalMetrics& f, s
 void MetricsStoreImpl::store_topology(const NetworkTopology& t) {
   if (t.run_id.is_nil()) throw InvalidArgument("store_topology: run id is the nil UUID");
   backend_->put_topology(t);
+}
+
+Run MetricsStoreImpl::update_run(const Uuid& run_id, const RunUpdate& u) {
+  check_open("update_run");
+  for (const auto& [key, value] : u.set_tags) {
+    if (key.empty()) throw InvalidArgument("update_run: a tag key is empty (value \"" + value + "\")");
+  }
+  for (const std::string& key : u.remove_tags) {
+    if (key.empty()) throw InvalidArgument("update_run: a tag key to remove is empty");
+  }
+  std::optional<Run> existing = backend_->get_run(run_id);
+  if (!existing) throw NotFound("update_run: no run " + run_id.str() + " in " + backend_->describe());
+  Run run = *existing;
+  if (u.clear_tags) run.tags.clear();
+  for (const std::string& key : u.remove_tags) run.tags.erase(key);
+  for (const auto& [key, value] : u.set_tags) run.tags[key] = value;
+  if (u.notes) run.notes = *u.notes;
+  backend_->put_run(run);
+  return run;
+}
+
+void MetricsStoreImpl::delete_run(const Uuid& run_id) {
+  check_open("delete_run");
+  if (run_id.is_nil()) throw InvalidArgument("delete_run: run id is the nil UUID");
+  // Everything this process stored must reach the backend first: deleted
+  // with the rest now, rather than written again by a later replay.
+  flush_metrics(kDefaultFlushTimeout);
+  std::optional<Run> run = backend_->get_run(run_id);
+  if (!run && backend_->read_metrics(run_id, std::nullopt, std::nullopt, std::nullopt, 1).empty()) {
+    throw NotFound("delete_run: no run " + run_id.str() + " in " + backend_->describe());
+  }
+  // Metrics of the run stored by another thread since the flush stay
+  // queued: written after the delete, they start the run again, as any
+  // store_metric after it would.
+  writer_->forget_run(run_id);
+  if (rollups_) rollups_->forget_run(run_id);
+  backend_->delete_run(run_id, run ? run->start_time : std::nullopt);
+}
+
+std::vector<Run> MetricsStoreImpl::reap_runs(std::chrono::milliseconds idle, bool dry_run) {
+  check_open("reap_runs");
+  if (idle <= std::chrono::milliseconds::zero()) {
+    throw InvalidArgument("reap_runs: the idle time must be positive, got " + std::to_string(idle.count()) + " ms");
+  }
+  const Timestamp cutoff = now_ms() - idle;
+  std::vector<std::pair<Run, Timestamp>> stale;
+  RunQuery q;
+  q.limit = 1000;
+  q.status = std::string(kStatusRunning);
+  for (;;) {
+    std::vector<Run> page = backend_->list_runs(q);
+    for (Run& run : page) {
+      std::optional<Timestamp> last = last_activity(*backend_, run);
+      if (last && *last < cutoff) stale.emplace_back(std::move(run), *last);
+    }
+    if (static_cast<int>(page.size()) < q.limit) break;
+    q.after = page.back().run_id;
+  }
+  std::vector<Run> out;
+  for (auto& [run, last] : stale) {
+    if (!dry_run) {
+      FinalMetrics f;
+      f.end_time = last;
+      complete_run(run.run_id, f, kStatusFailed);
+      if (std::optional<Run> done = backend_->get_run(run.run_id)) run = *done;
+    }
+    out.push_back(std::move(run));
+  }
+  return out;
 }
 
 std::optional<Run> MetricsStoreImpl::get_run(const Uuid& run_id) { return backend_->get_run(run_id); }

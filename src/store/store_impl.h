@@ -28,6 +28,9 @@ class MetricsStoreImpl final : public MetricsStore {
   Uuid create_run(const NewRun& run) override;
   void complete_run(const Uuid& run_id, const FinalMetrics& final_metrics, std::string_view status) override;
   void store_topology(const NetworkTopology& topology) override;
+  Run update_run(const Uuid& run_id, const RunUpdate& update) override;
+  void delete_run(const Uuid& run_id) override;
+  std::vector<Run> reap_runs(std::chrono::milliseconds idle, bool dry_run) override;
   std::optional<Run> get_run(const Uuid& run_id) override;
   std::vector<Run> list_runs(int limit, const std::optional<std::string>& status) override;
   std::vector<Run> list_runs_by_dataset(std::string_view dataset_name, int limit) override;

@@ -264,7 +264,7 @@ void Writer::collect_segments() {
   const std::uint64_t current = spool_->current_segment();
   for (auto it = segments_.begin(); it != segments_.end();) {
     std::uint64_t seg = *it;
-    if (seg >= current && current != 0) break;
+    if (seg >= current && current != 0 && spool_->segment_open()) break;
     auto ref = segment_refs_.find(seg);
     if (ref != segment_refs_.end() && ref->second > 0) break;
     if (reader_ && reader_segment_ <= seg) break;
@@ -469,6 +469,22 @@ void Writer::release_run(const Uuid& run_id) {
     if (!l->second.dirty) ledger_.erase(l);
   }
   runs_.erase(it);
+}
+
+std::size_t Writer::forget_run(const Uuid& run_id) {
+  std::lock_guard lk(mu_);
+  runs_.erase(run_id);
+  std::erase_if(ledger_, [&](const auto& entry) { return entry.second.row.run_id == run_id; });
+  std::size_t unsent = 0;
+  for (const Entry& e : queue_) unsent += e.rec.run_id == run_id ? 1 : 0;
+  // Acknowledged records of the run may still sit in the current segment
+  // (Durability::kSpoolEach, or after an overflow): close it so that
+  // collect_segments may delete it once nothing queued refers to it.
+  if (!closed_ && !spill_ && spool_->current_segment() != 0) {
+    if (!spool_->close()) spdlog::warn("canopy: {}", spool_->last_error());
+    collect_segments();
+  }
+  return unsent;
 }
 
 std::size_t Writer::tracked_runs() const {

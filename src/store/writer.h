@@ -115,6 +115,13 @@ class Writer {
   // dropped once persisted. A later metric of the run starts new state and
   // a new ledger entry (steps restart at 0 unless the caller sets them).
   void release_run(const Uuid& run_id);
+  // delete_run, after a flush: drops the run's per-run state and every
+  // ledger entry of it, persisted or not, and deletes the spool segments
+  // whose records are all acknowledged, closing the current one first, so
+  // that a crash after the delete does not replay the run's metrics.
+  // Returns how many of the run's metrics are still unacknowledged (stored
+  // by another thread since the flush; they are kept and sent).
+  std::size_t forget_run(const Uuid& run_id);
   // Runs with per-run state and ledger entries held in memory (tests).
   std::size_t tracked_runs() const;
   std::size_t ledger_entries() const;

@@ -19,11 +19,11 @@ class Cli:
         self.prefix = args_prefix
         self.env = env
 
-    def run(self, *args, expect=0, env=None):
+    def run(self, *args, expect=0, env=None, input=None):
         full_env = dict(self.env)
         full_env.update(env or {})
         p = subprocess.run([BINARY, *self.prefix, *args], capture_output=True, text=True,
-                           env=full_env, timeout=600)
+                           env=full_env, timeout=600, input=input)
         assert p.returncode == expect, (
             f"canopy-store {' '.join(args)} exited {p.returncode}, expected {expect}\n"
             f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")

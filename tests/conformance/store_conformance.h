@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "canopy/config.h"
@@ -24,5 +25,9 @@ void cleanup(const Config& config);
 // directly in the database, behind the store's back (verify_run's tests).
 void delete_metrics_behind_the_store(const Config& config, const Uuid& run_id, std::int64_t first_ms,
                                      std::int64_t last_ms);
+
+// Rows holding the run in each table of the backend, read directly from the
+// database: table name → count (every table that has a run_id column).
+std::map<std::string, std::int64_t> rows_of_run(const Config& config, const Uuid& run_id);
 
 }  // namespace canopy::conformance

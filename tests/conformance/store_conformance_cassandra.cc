@@ -1,6 +1,8 @@
 // The conformance suite against the real Cassandra node (label integration):
 // host from CANOPY_TEST_HOSTS (default 127.0.0.1), one fresh keyspace per
 // test (SimpleStrategy, RF 1), dropped at the end.
+#include <stdexcept>
+
 #include "canopy/uuid.h"
 #include "conformance/store_conformance.h"
 #include "cql/session.h"
@@ -46,6 +48,28 @@ void delete_metrics_behind_the_store(const Config& config, const Uuid& run_id, s
                ".training_metrics WHERE run_id = ? AND timestamp >= ? AND timestamp <= ?",
            {cql::Value::UuidOf(cql::Uuid{run_id.bytes()}), cql::Value::Timestamp(first_ms),
             cql::Value::Timestamp(last_ms)});
+}
+
+std::map<std::string, std::int64_t> rows_of_run(const Config& config, const Uuid& run_id) {
+  cql::SessionOptions o;
+  o.contact_points = config.cassandra.contact_points;
+  o.pool_size = 1;
+  auto s = cql::Session::Connect(o);
+  const std::string& ks = config.cassandra.keyspace;
+  std::map<std::string, std::int64_t> out;
+  const cql::Value id = cql::Value::UuidOf(cql::Uuid{run_id.bytes()});
+  // Every table of the keyspace with a run_id column; runs_by_time is keyed
+  // by month, so it is searched with ALLOW FILTERING (small test data).
+  auto tables = s->Query("SELECT table_name FROM system_schema.columns WHERE keyspace_name = ? AND "
+                         "column_name = 'run_id' ALLOW FILTERING",
+                         {cql::Value::Text(ks)});
+  for (const cql::Row& r : tables) {
+    const std::string table = r.get_text(0).value_or("");
+    auto rs = s->Query("SELECT count(*) FROM " + ks + "." + table + " WHERE run_id = ? ALLOW FILTERING", {id});
+    out[table] = rs.empty() ? 0 : rs[0].get_int64(0).value_or(0);
+  }
+  if (out.size() < 7) throw std::runtime_error("expected 7 tables with run_id in " + ks);
+  return out;
 }
 
 }  // namespace canopy::conformance
