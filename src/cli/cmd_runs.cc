@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "cli/progress.h"
 
 namespace canopy::cli {
 namespace {
@@ -50,7 +51,7 @@ void runs_list(const GlobalOptions& g, const RunsListOptions& o) {
   if (format == Format::kTable && static_cast<int>(runs.size()) == o.limit) {
     std::cerr << "More runs may follow: add --after " << runs.back().run_id.str() << " for the next page\n";
   }
-  store->close();
+  close_store(*store);
 }
 
 struct RunsShowOptions {
@@ -70,7 +71,7 @@ void runs_show(const GlobalOptions& g, const RunsShowOptions& o) {
   } else {
     print_run(std::cout, *run, format);
   }
-  store->close();
+  close_store(*store);
 }
 
 struct RunsTagOptions {
@@ -108,7 +109,7 @@ void runs_tag(const GlobalOptions& g, const RunsTagOptions& o, const std::vector
   } else {
     print_run(std::cout, run, format);
   }
-  store->close();
+  close_store(*store);
 }
 
 struct RunsNoteOptions {
@@ -122,7 +123,7 @@ void runs_note(const GlobalOptions& g, const RunsNoteOptions& o) {
   u.notes = o.text;
   auto store = open_configured_store(g);
   store->update_run(run_id, u);
-  store->close();
+  close_store(*store);
 }
 
 struct RunsCompleteOptions {
@@ -138,7 +139,7 @@ void runs_complete(const GlobalOptions& g, const RunsCompleteOptions& o) {
   store->complete_run(run_id, {}, o.status);
   auto run = store->get_run(run_id);
   if (run) print_run(std::cout, *run, format);
-  store->close();
+  close_store(*store);
 }
 
 // "2h", "30m", "90s", "1d", "500ms"; a plain number is seconds. Positive.
@@ -181,7 +182,7 @@ void runs_reap(const GlobalOptions& g, const RunsReapOptions& o) {
     std::cerr << "Dry run: " << runs.size() << " run(s) still running with no metric newer than "
               << o.older_than << " would be marked failed; add --yes to do it\n";
   }
-  store->close();
+  close_store(*store);
 }
 
 struct RunsDeleteOptions {
@@ -205,11 +206,15 @@ void runs_delete(const GlobalOptions& g, const RunsDeleteOptions& o) {
     std::getline(std::cin, answer);
     if (answer != "y" && answer != "yes") throw CliError("nothing deleted (add --yes to skip the question)", kExitFailure);
   }
+  Progress progress("deleting", "runs", ids.size());
+  std::uint64_t done = 0;
   for (const Uuid& id : ids) {
     store->delete_run(id);
+    progress.update(++done);
     std::cout << "deleted " << id.str() << '\n';
   }
-  store->close();
+  progress.finish();
+  close_store(*store);
 }
 
 }  // namespace
