@@ -21,6 +21,18 @@ void list_runs(ApiContext& api, Call& call) {
   query.limit = int_param(q, "limit", 100, 1, 10'000);
   query.status = param(q, "status");
   query.dataset = param(q, "dataset");
+  // ?tag=key:value, repeatable; key%3Dvalue (the CLI's form, encoded) too.
+  // A bare second '=' does not survive the query parser.
+  for (const std::string& tag : params_all(q, "tag")) {
+    auto eq = tag.find('=');
+    if (eq == std::string::npos) eq = tag.find(':');
+    if (eq == std::string::npos || eq == 0) throw bad_parameter("tag", tag, "is not key:value");
+    auto [it, added] = query.tags.emplace(tag.substr(0, eq), tag.substr(eq + 1));
+    if (!added && it->second != tag.substr(eq + 1))
+      throw bad_parameter("tag", tag, "asks a second value of tag '" + it->first + "'; no run can match both");
+  }
+  query.started_from = time_param(q, "from");
+  query.started_before = time_param(q, "to");
   if (auto cursor = param(q, "cursor")) query.after = run_id_value(*cursor, "cursor");
   const int limit = query.limit;
   ++query.limit;  // one more tells whether a next page exists
@@ -165,7 +177,7 @@ void compare(ApiContext& api, Call& call) {
 
 void add_read_routes(Router& router, ApiContext& api) {
   auto bind = [&api](void (*fn)(ApiContext&, Call&)) { return [&api, fn](Call& c) { fn(api, c); }; };
-  router.add({"GET", "/api/runs", {"limit", "status", "dataset", "cursor"}, bind(list_runs)});
+  router.add({"GET", "/api/runs", {"limit", "status", "dataset", "tag", "from", "to", "cursor"}, bind(list_runs)});
   router.add({"GET", "/api/runs/{run_id}", {}, bind(show_run)});
   router.add({"GET", "/api/runs/{run_id}/topology", {"limit"}, bind(topology)});
   router.add({"GET", "/api/runs/{run_id}/metrics", {"from", "to", "limit", "cursor"}, bind(metrics)});

@@ -48,6 +48,16 @@ def test_runs_list_and_paging(recorded, backend):
     error_of(server.get("/api/runs?limit=abc"), 400, "limit")
     error_of(server.get("/api/runs?cursor=zzz"), 400, "cursor")
     error_of(server.get("/api/runs?limt=3"), 400, "limt")
+    # Tags (the demo's seed is 1) and the start-time range combine with the rest.
+    assert server.ok("/api/runs?tag=seed:1&status=completed")["count"] == 1
+    assert server.ok("/api/runs?tag=seed%3D1")["count"] == 1  # the CLI's key=value, encoded
+    assert server.ok("/api/runs?tag=seed:1&tag=source:nothing")["count"] == 0
+    assert server.ok("/api/runs?tag=seed:2")["count"] == 0
+    assert server.ok("/api/runs?from=-1d&dataset=two_spirals")["count"] == 1
+    assert server.ok("/api/runs?to=-1d")["count"] == 0
+    error_of(server.get("/api/runs?tag=seed"), 400, "tag")
+    error_of(server.get("/api/runs?tag=seed:1&tag=seed:2"), 400, "tag")
+    error_of(server.get("/api/runs?from=yesterday"), 400, "from")
 
 
 def test_run_detail_topology_and_unknown_runs(recorded):
