@@ -13,17 +13,24 @@
 //                   [--in-flight 256] [--batch-in-flight 16] [--batch-rows 100]
 //                   [--connections 2] [--server-pid PID] [--tls-dir DIR]
 //                   [--workload both|single|batch] [--bind values|writer]
+//                   [--keyspace K] [--runs 8] [--latency-file FILE]
 // --workload: run only one of the two (instruction counts per row under
 // callgrind need one workload per process; docs/performance.md).
 // --bind: rows as std::vector<cql::Value> (default) or written straight
 // into the request by cql::RowWriter (row_writer.h).
 // --tls-dir: TLS with DIR/ca.pem and the client certificate DIR/client.pem,
 // DIR/client-key.pem (the files of scripts/cassandra start --tls).
+// --keyspace: write into K.training_metrics as the store created it
+// (canopy-store schema apply; bench/compare) instead of a cql_bench keyspace
+// of its own, which is then neither created nor dropped.
+// --runs: partitions the batches go to, round-robin (default 8).
+// --latency-file: each measured batch's latency in µs, one a line.
 // With --server-pid (the Cassandra JVM on this machine) it also prints the
 // server's CPU time per row (/proc/PID/stat utime + stime).
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -32,6 +39,7 @@
 #include <cstring>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,6 +62,9 @@ struct Args {
   std::string tls_dir;  // non-empty: TLS with the certificates of scripts/cassandra --tls
   std::string workload = "both";
   bool writer = false;  // --bind writer
+  std::string keyspace;  // empty: a cql_bench keyspace of its own
+  long runs = 8;
+  std::string latency_file;
 };
 
 // CPU seconds used so far by another process (0 when unknown).
@@ -143,9 +154,13 @@ void PutMetricRow(cql::RowWriter& w, const cql::Uuid& run, long i) {
       .PutInt(12);
 }
 
+long g_runs = 8;  // --runs
+
 cql::Uuid RunId(long i) {
   cql::Uuid u;
-  u.bytes[0] = static_cast<uint8_t>(i % 8);  // 8 runs, like the reference measurement
+  const long r = i % g_runs;  // 8 runs by default, like the reference measurement
+  u.bytes[0] = static_cast<uint8_t>(r);
+  u.bytes[1] = static_cast<uint8_t>(r >> 8);
   u.bytes[6] = 0x40;
   return u;
 }
@@ -192,6 +207,9 @@ int main(int argc, char** argv) {
     else if (k == "--tls-dir") a.tls_dir = v;
     else if (k == "--workload") a.workload = v;
     else if (k == "--bind") a.writer = std::string(v) == "writer";
+    else if (k == "--keyspace") a.keyspace = v;
+    else if (k == "--runs") a.runs = std::max(1L, std::atol(v));
+    else if (k == "--latency-file") a.latency_file = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -211,15 +229,20 @@ int main(int argc, char** argv) {
       o.tls.cert_file = a.tls_dir + "/client.pem";
       o.tls.key_file = a.tls_dir + "/client-key.pem";
     }
+    g_runs = a.runs;
     auto s = cql::Session::Connect(o);
-    s->Query("DROP KEYSPACE IF EXISTS cql_bench");
-    s->Query("CREATE KEYSPACE cql_bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
-    s->Query(
-        "CREATE TABLE cql_bench.training_metrics (run_id uuid, timestamp timestamp, epoch int, step int, "
-        "train_loss double, train_accuracy double, val_loss double, val_accuracy double, learning_rate double, "
-        "hidden_units int, PRIMARY KEY ((run_id), timestamp, step)) WITH CLUSTERING ORDER BY (timestamp DESC, step ASC)");
+    const bool own_keyspace = a.keyspace.empty();
+    const std::string ks = own_keyspace ? "cql_bench" : a.keyspace;
+    if (own_keyspace) {
+      s->Query("DROP KEYSPACE IF EXISTS cql_bench");
+      s->Query("CREATE KEYSPACE cql_bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+      s->Query(
+          "CREATE TABLE cql_bench.training_metrics (run_id uuid, timestamp timestamp, epoch int, step int, "
+          "train_loss double, train_accuracy double, val_loss double, val_accuracy double, learning_rate double, "
+          "hidden_units int, PRIMARY KEY ((run_id), timestamp, step)) WITH CLUSTERING ORDER BY (timestamp DESC, step ASC)");
+    }
     auto ins = s->Prepare(
-        "INSERT INTO cql_bench.training_metrics (run_id, timestamp, epoch, step, train_loss, train_accuracy, "
+        "INSERT INTO " + ks + ".training_metrics (run_id, timestamp, epoch, step, train_loss, train_accuracy, "
         "val_loss, val_accuracy, learning_rate, hidden_units) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     cql::StatementOptions opts{.idempotent = true};
 
@@ -235,9 +258,11 @@ int main(int argc, char** argv) {
       });
       return d.Run();
     };
-    auto batched = [&](long base, long rows) {
+    std::vector<long> latency_us;  // of the measured batches, when asked for
+    auto batched = [&](long base, long rows, bool timed) {
       long batches = rows / a.batch_rows;
-      Driver d(batches, a.batch_in_flight, [&, base](long b, std::function<void(bool)> done) {
+      if (timed && !a.latency_file.empty()) latency_us.assign(static_cast<size_t>(batches), 0);
+      Driver d(batches, a.batch_in_flight, [&, base, timed](long b, std::function<void(bool)> done) {
         cql::Batch batch;
         batch.type = cql::BatchType::kUnlogged;
         batch.entries.reserve(static_cast<size_t>(a.batch_rows));
@@ -250,7 +275,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "row refused: %s\n", err->to_string().c_str());
           }
         }
-        s->ExecuteBatchAsync(std::move(batch), opts, [done](cql::Result<cql::ResultSet> r) {
+        long* slot = timed && !latency_us.empty() ? &latency_us[static_cast<size_t>(b)] : nullptr;
+        auto start = Clock::now();
+        s->ExecuteBatchAsync(std::move(batch), opts, [done, slot, start](cql::Result<cql::ResultSet> r) {
+          if (slot) *slot = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
           if (!r.ok()) std::fprintf(stderr, "batch failed: %s\n", r.error().to_string().c_str());
           done(r.ok());
         });
@@ -266,10 +294,16 @@ int main(int argc, char** argv) {
              Measure(a.server_pid, [&] { return single(10'000'000, a.rows); }));
     }
     if (a.workload != "single") {
-      batched(20'000'000, a.warmup);
+      batched(20'000'000, a.warmup, false);
       Report(("unlogged batch of " + std::to_string(a.batch_rows) + ", " + std::to_string(a.batch_in_flight) +
               " in flight").c_str(),
-             a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows); }));
+             a.rows, Measure(a.server_pid, [&] { return batched(30'000'000, a.rows, true); }));
+      if (!a.latency_file.empty()) {
+        std::FILE* f = std::fopen(a.latency_file.c_str(), "w");
+        if (!f) throw std::runtime_error("cannot write " + a.latency_file);
+        for (long us : latency_us) std::fprintf(f, "%ld\n", us);
+        std::fclose(f);
+      }
     }
     uint64_t frames = 0, writes = 0;
     for (const auto& h : s->host_counters()) {
@@ -283,7 +317,7 @@ int main(int argc, char** argv) {
     std::printf("session: %llu requests, %llu retries, %llu timeouts\n",
                 static_cast<unsigned long long>(c.requests), static_cast<unsigned long long>(c.retries),
                 static_cast<unsigned long long>(c.timeouts));
-    s->Query("DROP KEYSPACE cql_bench");
+    if (own_keyspace) s->Query("DROP KEYSPACE cql_bench");
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cql_insert: %s\n", e.what());
