@@ -125,7 +125,7 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   };
   std::vector<RollupRow> rows;
   struct Completed {
-    const Uuid* run;
+    Uuid run;  // a copy: `staged` reallocates as runs are added (a pointer into it dangled)
     int li;
     std::int64_t bucket;
     BucketAgg agg;
@@ -137,7 +137,7 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   };
   const Emit emit_complete = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
     emit(li, bucket, b);
-    if (chunks_enabled_) completed.push_back({current, li, static_cast<std::int64_t>(bucket), b});
+    if (chunks_enabled_) completed.push_back({*current, li, static_cast<std::int64_t>(bucket), b});
   };
   std::pair<Uuid, RunState>* last = nullptr;
   for (const MetricRecord& r : batch) {
@@ -181,7 +181,7 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
     return result;
   }
   for (auto& [run, st] : staged) runs_[run] = st;
-  for (const Completed& c : completed) add_to_chunk(*c.run, c.li, c.bucket, c.agg);
+  for (const Completed& c : completed) add_to_chunk(c.run, c.li, c.bucket, c.agg);
   for (auto& [run, staged_state] : staged) {
     RunState& st = runs_[run];
     if (!st.dirty || st.frozen) continue;
