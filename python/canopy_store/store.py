@@ -63,7 +63,9 @@ class MetricsStore:
                     raise InvalidArgument(f"metric: {', '.join(both)} given both in the dict and as keywords")
                 fields = {**metric, **fields}
             metric = fields
-        self._core.store_metric(run_id, {} if metric is None else dict(metric))
+        # Straight to C++ (a dict is read as given, None or another mapping
+        # converted there): no copy of the dict per call.
+        self._core.store_metric(run_id, metric)
 
     def store_metrics(self, run_id: RunId, metrics: Optional[Sequence[Mapping]] = None, *,
                       columns: Optional[Mapping[str, Sequence[Any]]] = None) -> int:

@@ -357,7 +357,7 @@ Metric metric_from_dict(py::handle dict, std::string_view what, Py_ssize_t index
 
 }  // namespace
 
-Metric to_metric(py::handle dict) { return struct_from_dict(metric_fields(), dict, "metric"); }
+Metric to_metric(py::handle dict) { return metric_from_dict(dict, "metric", -1); }
 
 void to_metrics(py::handle list, std::vector<Metric>& out) {
   out.clear();

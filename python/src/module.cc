@@ -58,6 +58,14 @@ py::list runs_to_list(const std::vector<Run>& runs) {
   return out;
 }
 
+// A metric argument that is not a dict (None: no fields; any other
+// mapping or iterable of pairs as dict() takes it).
+Metric metric_argument(py::handle metric) {
+  if (PyDict_Check(metric.ptr())) return to_metric(metric);
+  if (metric.is_none()) return Metric{};
+  return to_metric(py::dict(py::reinterpret_borrow<py::object>(metric)));
+}
+
 // Stores `metrics` in order; an error after some were stored says how many.
 void store_all(MetricsStore& store, const Uuid& id, const std::vector<Metric>& metrics) {
   std::size_t stored = 0;
@@ -146,8 +154,8 @@ PYBIND11_MODULE(_core, m) {
       .def("store_metric",
            [](StoreHandle& h, py::handle run_id, py::handle metric) {
              MetricsStore& store = h.get();
-             const Uuid id = to_uuid(run_id, "run_id");
-             const Metric parsed = to_metric(metric);
+             const Uuid id = to_run_id(run_id);
+             const Metric parsed = metric_argument(metric);
              py::gil_scoped_release release;
              store.store_metric(id, parsed);
            })
