@@ -267,7 +267,166 @@ std::chrono::milliseconds to_timeout(py::handle value, std::chrono::milliseconds
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
 }
 
-Metric to_metric(py::handle dict) { return struct_from_dict(metric_fields(), dict, "metric"); }
+namespace {
+
+// Metric's field names as interned str, in metric_fields() order: dict keys
+// written as literals are the same objects, so a key is found by pointer.
+std::vector<PyObject*>& metric_keys() {
+  static std::vector<PyObject*> keys = [] {
+    std::vector<PyObject*> out;
+    for (const Field<Metric>& f : metric_fields()) {
+      PyObject* key = PyUnicode_InternFromString(f.name);
+      if (key == nullptr) throw py::error_already_set();
+      out.push_back(key);  // kept for the life of the process, like the module
+    }
+    return out;
+  }();
+  return keys;
+}
+
+// The index of `key` in metric_keys(), or -1.
+int metric_key_index(PyObject* key) {
+  const std::vector<PyObject*>& keys = metric_keys();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return static_cast<int>(i);
+  }
+  if (!PyUnicode_Check(key)) return -1;
+  for (std::size_t i = 0; i < keys.size(); ++i) {  // an equal str that is not interned
+    if (PyUnicode_Compare(keys[i], key) == 0) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Sets field `index` of `out` from `value`. Floats and ints of the exact
+// types take a path without building strings; anything else, and every
+// refusal, goes through the checked conversions with `subject()` (built
+// only then) naming the field.
+template <class Subject>
+void set_metric_field(Metric& out, int index, PyObject* value, const Subject& subject) {
+  const Field<Metric>& f = metric_fields()[static_cast<std::size_t>(index)];
+  std::visit(
+      [&](auto member) {
+        using T = typename std::remove_reference_t<decltype(out.*member)>::value_type;
+        if (value == Py_None) {
+          (out.*member).reset();
+        } else if constexpr (std::is_same_v<T, double>) {
+          out.*member = PyFloat_CheckExact(value) ? PyFloat_AS_DOUBLE(value) : to_double(value, subject());
+        } else if constexpr (std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t>) {
+          constexpr auto kMin = std::numeric_limits<T>::min();
+          constexpr auto kMax = std::numeric_limits<T>::max();
+          if (PyLong_CheckExact(value)) {
+            int overflow = 0;
+            const long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+            if (overflow == 0 && v >= kMin && v <= kMax && !(v == -1 && PyErr_Occurred())) {
+              out.*member = static_cast<T>(v);
+              return;
+            }
+            PyErr_Clear();
+          }
+          out.*member = static_cast<T>(to_int(value, subject(), kMin, kMax));
+        } else {
+          out.*member = to_timestamp(value, subject());
+        }
+      },
+      f.member);
+}
+
+[[noreturn]] void unknown_metric_field(const std::string& what, PyObject* key) {
+  if (!PyUnicode_Check(key)) refuse(what + " field name", "a str", key);
+  throw InvalidArgument(what + ": unknown field \"" + py::reinterpret_borrow<py::str>(key).cast<std::string>() +
+                        "\"; allowed: " + field_names(metric_fields()));
+}
+
+// `what` and `index` name the metric in messages: "metric" or "metrics[12]".
+Metric metric_from_dict(py::handle dict, std::string_view what, Py_ssize_t index) {
+  auto name = [&] {
+    return index < 0 ? std::string(what) : std::string(what) + "[" + std::to_string(index) + "]";
+  };
+  if (!PyDict_Check(dict.ptr())) refuse(name(), "a dict", dict);
+  Metric out{};
+  PyObject* key = nullptr;
+  PyObject* value = nullptr;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(dict.ptr(), &pos, &key, &value)) {
+    const int i = metric_key_index(key);
+    if (i < 0) unknown_metric_field(name(), key);
+    set_metric_field(out, i, value, [&] { return name() + "." + metric_fields()[static_cast<std::size_t>(i)].name; });
+  }
+  return out;
+}
+
+}  // namespace
+
+Metric to_metric(py::handle dict) { return metric_from_dict(dict, "metric", -1); }
+
+void to_metrics(py::handle list, std::vector<Metric>& out) {
+  out.clear();
+  if (!PyList_Check(list.ptr()) && !PyTuple_Check(list.ptr())) refuse("metrics", "a list of dicts", list);
+  py::object fast = py::reinterpret_steal<py::object>(PySequence_Fast(list.ptr(), "metrics"));
+  if (!fast) throw py::error_already_set();
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(fast.ptr());
+  PyObject** items = PySequence_Fast_ITEMS(fast.ptr());
+  out.reserve(static_cast<std::size_t>(n));
+  for (Py_ssize_t i = 0; i < n; ++i) out.push_back(metric_from_dict(items[i], "metrics", i));
+}
+
+void metrics_from_columns(py::handle columns, std::vector<Metric>& out) {
+  out.clear();
+  if (!PyDict_Check(columns.ptr())) refuse("columns", "a dict of field name → list", columns);
+  struct Column {
+    int field;
+    PyObject* name;
+    py::object values;  // a list or tuple (PySequence_Fast)
+  };
+  std::vector<Column> cols;
+  Py_ssize_t rows = -1;
+  PyObject* key = nullptr;
+  PyObject* value = nullptr;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(columns.ptr(), &pos, &key, &value)) {
+    const int i = metric_key_index(key);
+    if (i < 0) unknown_metric_field("columns", key);
+    const std::string subject = std::string("columns.") + metric_fields()[static_cast<std::size_t>(i)].name;
+    if (!PyList_Check(value) && !PyTuple_Check(value)) refuse(subject, "a list or tuple", value);
+    Column c{i, key, py::reinterpret_steal<py::object>(PySequence_Fast(value, "column"))};
+    if (!c.values) throw py::error_already_set();
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(c.values.ptr());
+    if (rows >= 0 && n != rows) {
+      throw InvalidArgument(subject + ": " + std::to_string(n) + " values, but " +
+                            py::reinterpret_borrow<py::str>(cols.front().name).cast<std::string>() + " has " +
+                            std::to_string(rows) + "; every column must have one value per metric");
+    }
+    rows = n;
+    cols.push_back(std::move(c));
+  }
+  out.assign(static_cast<std::size_t>(std::max<Py_ssize_t>(rows, 0)), Metric{});
+  for (const Column& c : cols) {
+    PyObject** items = PySequence_Fast_ITEMS(c.values.ptr());
+    for (Py_ssize_t r = 0; r < rows; ++r) {
+      set_metric_field(out[static_cast<std::size_t>(r)], c.field, items[r], [&] {
+        return std::string("columns.") + metric_fields()[static_cast<std::size_t>(c.field)].name + "[" +
+               std::to_string(r) + "]";
+      });
+    }
+  }
+}
+
+Uuid to_run_id(py::handle value) {
+  // The last run id object and its parse, held with a reference so that an
+  // object at the same address is the same object: training loops pass the
+  // same uuid.UUID or str on every call. Only exact str and uuid.UUID
+  // (immutable) are remembered. Guarded by the GIL.
+  static PyObject* last = nullptr;
+  static Uuid last_id;
+  if (value.ptr() == last && last != nullptr) return last_id;
+  const Uuid id = to_uuid(value, "run_id");
+  if (PyUnicode_CheckExact(value.ptr()) || Py_TYPE(value.ptr()) == reinterpret_cast<PyTypeObject*>(g_uuid_class)) {
+    Py_XDECREF(last);
+    last = value.inc_ref().ptr();
+    last_id = id;
+  }
+  return id;
+}
 
 py::dict from_metric(const Metric& metric) {
   py::dict out;

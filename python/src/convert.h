@@ -27,6 +27,7 @@
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "canopy/series.h"
 #include "canopy/types.h"
@@ -52,6 +53,14 @@ std::chrono::milliseconds to_timeout(py::handle value, std::chrono::milliseconds
                                      std::string_view what);
 
 Metric to_metric(py::handle dict);
+// store_metrics: a list (or tuple) of metric dicts, or a dict of field name
+// → list/tuple of values (None: not recorded), all columns of one length.
+// Messages name the metric and field: "metrics[12].train_loss: ...",
+// "columns.train_loss[12]: ...". `out` is cleared first.
+void to_metrics(py::handle list, std::vector<Metric>& out);
+void metrics_from_columns(py::handle columns, std::vector<Metric>& out);
+// to_uuid(value, "run_id"), remembering the last run id object given.
+Uuid to_run_id(py::handle value);
 py::dict from_metric(const Metric& metric);
 
 FinalMetrics to_final_metrics(py::handle dict);  // None → every field unset

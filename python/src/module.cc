@@ -14,6 +14,7 @@
 
 #include "canopy/cassandra_manager.h"
 #include "canopy/config.h"
+#include "canopy/errors.h"
 #include "canopy/metrics_store.h"
 #include "convert.h"
 #include "errors.h"
@@ -55,6 +56,40 @@ py::list runs_to_list(const std::vector<Run>& runs) {
   py::list out;
   for (const Run& r : runs) out.append(from_run(r));
   return out;
+}
+
+// A metric argument that is not a dict (None: no fields; any other
+// mapping or iterable of pairs as dict() takes it).
+Metric metric_argument(py::handle metric) {
+  if (PyDict_Check(metric.ptr())) return to_metric(metric);
+  if (metric.is_none()) return Metric{};
+  return to_metric(py::dict(py::reinterpret_borrow<py::object>(metric)));
+}
+
+// Stores `metrics` in order; an error after some were stored says how many.
+void store_all(MetricsStore& store, const Uuid& id, const std::vector<Metric>& metrics) {
+  std::size_t stored = 0;
+  auto why = [&](const std::exception& e) {
+    return "store_metrics: " + std::to_string(stored) + " of " + std::to_string(metrics.size()) +
+           " metric(s) stored, then metrics[" + std::to_string(stored) + "]: " + e.what();
+  };
+  py::gil_scoped_release release;  // once for the whole list
+  try {
+    for (const Metric& m : metrics) {
+      store.store_metric(id, m);
+      ++stored;
+    }
+  } catch (const SpoolFullError& e) {
+    throw SpoolFullError(why(e));
+  } catch (const SpoolError& e) {
+    throw SpoolError(why(e));
+  } catch (const ClosedError& e) {
+    throw ClosedError(why(e));
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(why(e));
+  } catch (const Error& e) {
+    throw Error(why(e));
+  }
 }
 
 std::unique_ptr<StoreHandle> make_handle(std::unique_ptr<MetricsStore> store) {
@@ -119,10 +154,28 @@ PYBIND11_MODULE(_core, m) {
       .def("store_metric",
            [](StoreHandle& h, py::handle run_id, py::handle metric) {
              MetricsStore& store = h.get();
-             const Uuid id = to_uuid(run_id, "run_id");
-             const Metric parsed = to_metric(metric);
+             const Uuid id = to_run_id(run_id);
+             const Metric parsed = metric_argument(metric);
              py::gil_scoped_release release;
              store.store_metric(id, parsed);
+           })
+      .def("store_metrics",
+           [](StoreHandle& h, py::handle run_id, py::handle metrics, py::handle columns) {
+             MetricsStore& store = h.get();
+             const Uuid id = to_run_id(run_id);
+             if (metrics.is_none() == columns.is_none()) {
+               throw InvalidArgument(
+                   "store_metrics: give either metrics (a list of dicts) or columns (a dict of lists)");
+             }
+             // Every metric is checked before the first is stored.
+             std::vector<Metric> parsed;
+             if (columns.is_none()) {
+               to_metrics(metrics, parsed);
+             } else {
+               metrics_from_columns(columns, parsed);
+             }
+             store_all(store, id, parsed);
+             return parsed.size();
            })
       .def("flush_metrics",
            [](StoreHandle& h, py::handle timeout) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -21,7 +22,10 @@ std::chrono::milliseconds Writer::backoff(int attempt, std::chrono::milliseconds
 }
 
 Writer::Writer(MetricSink& sink, WriterOptions options, Clock* clock)
-    : sink_(sink), opt_(std::move(options)), clock_(clock != nullptr ? clock : &system_clock_) {
+    : sink_(sink),
+      opt_(std::move(options)),
+      clock_(clock != nullptr ? clock : &system_clock_),
+      queue_(opt_.buffer_capacity) {
   if (opt_.spool_dir.empty()) throw InvalidArgument("writer: spool directory is empty");
   if (opt_.buffer_capacity == 0) throw InvalidArgument("writer: buffer_capacity must be at least 1");
   if (opt_.spool_max_bytes > 0 && opt_.spool_max_bytes < opt_.segment_bytes) {
@@ -54,6 +58,56 @@ Writer::~Writer() {
   if (thread_.joinable()) thread_.join();
 }
 
+Writer::EntryQueue::EntryQueue(std::size_t capacity)
+    : capacity_(capacity), slots_(capacity / kBlock + 2) {
+  // Every block may be spare at once: push_back on spare_ never allocates.
+  spare_.reserve(slots_.size());
+}
+
+void Writer::EntryQueue::push_back(Entry&& e) {
+  if (size_ >= capacity_) throw std::logic_error("writer: queue beyond its capacity");
+  const std::size_t at = head_ + size_;
+  std::unique_ptr<Entry[]>& block = slots_[(head_slot_ + at / kBlock) % slots_.size()];
+  if (!block) {
+    if (spare_.empty()) {
+      block.reset(new Entry[kBlock]);  // growing past the largest size so far
+    } else {
+      block = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  block[at % kBlock] = std::move(e);
+  ++size_;
+}
+
+void Writer::EntryQueue::pop_front() {
+  ++head_;
+  --size_;
+  if (head_ == kBlock) {
+    spare_.push_back(std::move(slots_[head_slot_]));
+    head_slot_ = (head_slot_ + 1) % slots_.size();
+    head_ = 0;
+  } else if (size_ == 0) {
+    head_ = 0;  // the block stays: the next push starts it again
+  }
+}
+
+RunStats& Writer::run_state(const Uuid& run_id) {
+  if (last_run_ == nullptr || last_run_id_ != run_id) {
+    last_run_ = &runs_[run_id];
+    last_run_id_ = run_id;
+  }
+  return *last_run_;
+}
+
+Writer::LedgerState& Writer::ledger_state(const Uuid& ledger_id) {
+  if (last_ledger_ == nullptr || last_ledger_id_ != ledger_id) {
+    last_ledger_ = &ledger_[ledger_id];
+    last_ledger_id_ = ledger_id;
+  }
+  return *last_ledger_;
+}
+
 void Writer::note_segment(std::uint64_t seg) {
   if (seg != last_noted_segment_) {
     segments_.insert(seg);
@@ -71,7 +125,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
                                           .count(),
                    Uuid(), 0};
   if (!rec.metric.timestamp) rec.metric.timestamp = clock_->now();
-  if (!rec.metric.step) rec.metric.step = runs_[run_id].next_step++;
+  if (!rec.metric.step) rec.metric.step = run_state(run_id).next_step++;
 
   bool room = !spill_ && queue_.size() < opt_.buffer_capacity;
   if (!room && !spill_ && opt_.overflow == OverflowPolicy::kBlock) {
@@ -85,7 +139,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
   }
 
   // Looked up again: release_run may have run while kBlock waited.
-  RunStats& st = runs_[run_id];
+  RunStats& st = run_state(run_id);
   if (st.ledger_id.is_nil()) st.ledger_id = Uuid::random();
   rec.ledger_id = st.ledger_id;
   rec.ordinal = st.metrics + 1;
@@ -159,7 +213,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
 
 void Writer::note_acknowledged(const MetricRecord& rec, bool replayed) {
   if (rec.ledger_id.is_nil()) return;  // a version-1 spool record: no ledger entry
-  LedgerState& l = ledger_[rec.ledger_id];
+  LedgerState& l = ledger_state(rec.ledger_id);
   if (l.row.ledger_id.is_nil()) {
     l.row.run_id = rec.run_id;
     l.row.ledger_id = rec.ledger_id;
@@ -199,7 +253,10 @@ bool Writer::persist_ledger(std::unique_lock<std::mutex>& lk) {
     auto it = ledger_.find(id);
     if (it == ledger_.end() || it->second.version != version) continue;  // changed meanwhile: written next time
     it->second.dirty = false;
-    if (it->second.retired) ledger_.erase(it);
+    if (it->second.retired) {
+      ledger_.erase(it);
+      forget_cached();
+    }
   }
   return true;
 }
@@ -317,11 +374,13 @@ void Writer::run() {
       continue;
     }
     if (stop_) break;
-    batch.clear();
-    for (std::size_t i = 0; i < n; ++i) batch.push_back(queue_[i].rec);
     if (attempt_ > 0) counters_.retried += n;
     in_flight_ = true;
     lk.unlock();
+    // Copied without mu_, so store() does not wait for it: only this thread
+    // pops, and the queue's entries never move (EntryQueue).
+    batch.clear();
+    for (std::size_t i = 0; i < n; ++i) batch.push_back(queue_[i].rec);
     SinkResult r;
     try {
       r = sink_.write_metrics(batch);
@@ -415,7 +474,8 @@ void Writer::close(std::chrono::milliseconds timeout) {
   // Whatever is only in memory goes to the spool for the next process.
   std::array<std::uint8_t, kMetricRecordSize> buf;
   std::size_t lost = 0;
-  for (const Entry& e : queue_) {
+  for (std::size_t i = 0; i < queue_.size(); ++i) {
+    const Entry& e = queue_[i];
     if (e.segment != 0) continue;
     encode_metric_record(e.rec, buf.data());
     SpoolPosition where;
@@ -469,14 +529,16 @@ void Writer::release_run(const Uuid& run_id) {
     if (!l->second.dirty) ledger_.erase(l);
   }
   runs_.erase(it);
+  forget_cached();
 }
 
 std::size_t Writer::forget_run(const Uuid& run_id) {
   std::lock_guard lk(mu_);
   runs_.erase(run_id);
   std::erase_if(ledger_, [&](const auto& entry) { return entry.second.row.run_id == run_id; });
+  forget_cached();
   std::size_t unsent = 0;
-  for (const Entry& e : queue_) unsent += e.rec.run_id == run_id ? 1 : 0;
+  for (std::size_t i = 0; i < queue_.size(); ++i) unsent += queue_[i].rec.run_id == run_id ? 1 : 0;
   // Acknowledged records of the run may still sit in the current segment
   // (Durability::kSpoolEach, or after an overflow): close it so that
   // collect_segments may delete it once nothing queued refers to it.

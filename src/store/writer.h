@@ -34,7 +34,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -152,6 +151,37 @@ class Writer {
     std::uint64_t segment = 0;  // spool segment holding it, 0 if only in memory
   };
 
+  // The queue: a FIFO of entries in fixed-size blocks that are recycled,
+  // not freed, so that store() allocates only while the queue grows past
+  // its largest size so far (at most buffer_capacity entries), never in
+  // steady state. Entries never move: the flush thread reads a prefix
+  // without mu_ while store() appends behind it (the block slots are sized
+  // for the capacity once and never reallocated).
+  class EntryQueue {
+   public:
+    explicit EntryQueue(std::size_t capacity);
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    Entry& operator[](std::size_t i) {
+      const std::size_t at = head_ + i;
+      return slots_[(head_slot_ + at / kBlock) % slots_.size()][at % kBlock];
+    }
+    const Entry& operator[](std::size_t i) const { return const_cast<EntryQueue&>(*this)[i]; }
+    Entry& front() { return (*this)[0]; }
+    // Throws std::logic_error beyond the capacity (a writer bug).
+    void push_back(Entry&& e);
+    void pop_front();
+
+   private:
+    static constexpr std::size_t kBlock = 256;
+    std::size_t capacity_;
+    std::vector<std::unique_ptr<Entry[]>> slots_;  // a ring of blocks, null when not in use
+    std::vector<std::unique_ptr<Entry[]>> spare_;  // emptied blocks, reused before allocating
+    std::size_t head_slot_ = 0;
+    std::size_t head_ = 0;  // offset of the front entry in its block
+    std::size_t size_ = 0;
+  };
+
   struct LedgerState {
     LedgerRow row;
     bool dirty = false;    // changed since last persisted
@@ -164,6 +194,15 @@ class Writer {
   // it meanwhile. False (last_error_ set) when the sink refused them.
   bool persist_ledger(std::unique_lock<std::mutex>& lk);
   void note_acknowledged(const MetricRecord& rec, bool replayed);
+  // runs_[run_id] / ledger_[id], remembering the last one: consecutive
+  // metrics are mostly of the same run. The maps never move their elements;
+  // erasing from them forgets the remembered one (forget_cached()).
+  RunStats& run_state(const Uuid& run_id);
+  LedgerState& ledger_state(const Uuid& ledger_id);
+  void forget_cached() {
+    last_run_ = nullptr;
+    last_ledger_ = nullptr;
+  }
   // Reads spooled records back into the queue; called with lk held, releases it meanwhile.
   void refill(std::unique_lock<std::mutex>& lk);
   // Deletes spool segments nobody needs any more; called with mu_ held.
@@ -181,7 +220,7 @@ class Writer {
   std::condition_variable work_cv_;   // wakes the flush thread
   std::condition_variable done_cv_;   // wakes flush() waiters and kBlock producers
   std::unique_ptr<SpoolWriter> spool_;
-  std::deque<Entry> queue_;
+  EntryQueue queue_;
   bool spill_ = false;
   // Read back by the flush thread only, partly without mu_ (refill); other
   // threads use reader_segment_, its segment as of the last refill.
@@ -193,6 +232,10 @@ class Writer {
   std::map<std::uint64_t, std::uint64_t> segment_refs_;  // queued entries per segment
   std::unordered_map<Uuid, RunStats> runs_;
   std::unordered_map<Uuid, LedgerState> ledger_;  // by ledger id
+  Uuid last_run_id_;
+  RunStats* last_run_ = nullptr;
+  Uuid last_ledger_id_;
+  LedgerState* last_ledger_ = nullptr;
   std::uint64_t next_seq_ = 1;
   std::uint64_t acked_seq_ = 0;  // every metric with seq <= this is acknowledged
   std::uint64_t recovered_queued_ = 0;  // queued entries from an earlier process
