@@ -13,28 +13,14 @@
 #include "canopy/metrics_store.h"
 #include "conformance/expiry_wait.h"
 #include "conformance/store_conformance.h"
-#include "unit/store_test_util.h"
 
 namespace canopy::conformance {
 namespace {
 
 using namespace std::chrono_literals;
-using store::TempDir;
 
-Timestamp ts(std::int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
-constexpr std::int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-
-class StoreConformance : public ::testing::Test {
+class StoreConformance : public StoreFixture {
  protected:
-  void SetUp() override {
-    config_ = fresh_config(tmp_.path());
-    store_ = open_store(config_);
-  }
-  void TearDown() override {
-    if (store_) store_->close();
-    store_.reset();
-    cleanup(config_);
-  }
   void reopen() {
     store_->close();
     store_ = open_store(config_);
@@ -53,10 +39,6 @@ class StoreConformance : public ::testing::Test {
     m.train_loss = 1.0 / (epoch + 1);
     return m;
   }
-
-  TempDir tmp_;
-  Config config_;
-  std::unique_ptr<MetricsStore> store_;
 };
 
 TEST_F(StoreConformance, CreatedRunReadsBackWithEveryField) {

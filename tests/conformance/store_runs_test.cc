@@ -13,29 +13,16 @@
 #include "conformance/store_conformance.h"
 #include "store/spool.h"
 #include "store/store_impl.h"
-#include "unit/store_test_util.h"
 
 namespace canopy::conformance {
 namespace {
 
 using namespace std::chrono_literals;
-using store::TempDir;
 
-Timestamp ts(std::int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
-constexpr std::int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 constexpr std::int64_t kDay = 86'400'000;
 
-class StoreRuns : public ::testing::Test {
+class StoreRuns : public StoreFixture {
  protected:
-  void SetUp() override {
-    config_ = fresh_config(tmp_.path());
-    store_ = open_store(config_);
-  }
-  void TearDown() override {
-    if (store_) store_->close();
-    store_.reset();
-    cleanup(config_);
-  }
   Uuid new_run(std::int64_t start_ms = kT0, const std::string& dataset = "two_spirals",
                std::map<std::string, std::string> tags = {}) {
     NewRun r;
@@ -64,10 +51,6 @@ class StoreRuns : public ::testing::Test {
     return f;
   }
   store::MetricsStoreImpl& impl() { return dynamic_cast<store::MetricsStoreImpl&>(*store_); }
-
-  TempDir tmp_;
-  Config config_;
-  std::unique_ptr<MetricsStore> store_;
 };
 
 // The run's figures complete_run derived, with NaN compared as equal.

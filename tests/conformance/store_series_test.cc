@@ -15,29 +15,20 @@
 #include "store/rollup.h"
 #include "store/series_reader.h"
 #include "store/store_impl.h"
-#include "unit/store_test_util.h"
 
 namespace canopy::conformance {
 namespace {
 
 using namespace std::chrono_literals;
-using store::TempDir;
 
-Timestamp ts(std::int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
-constexpr std::int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 constexpr int kValAccuracy = 3;
 
-class StoreSeries : public ::testing::Test {
+class StoreSeries : public StoreFixture {
  protected:
-  void SetUp() override {
-    config_ = fresh_config(tmp_.path());
-    store_ = open_store(config_);
-  }
-  void TearDown() override {
-    if (store_) store_->close();
-    store_.reset();
+  // The raw backend too: it reads what cleanup() drops.
+  void close_store() override {
+    StoreFixture::close_store();
     raw_.reset();
-    cleanup(config_);
   }
   Uuid new_run(const std::string& dataset = "two_spirals", std::int64_t start_ms = kT0,
                const std::string& status = "") {
@@ -92,9 +83,6 @@ class StoreSeries : public ::testing::Test {
     }
   }
 
-  TempDir tmp_;
-  Config config_;
-  std::unique_ptr<MetricsStore> store_;
   std::unique_ptr<store::StoreBackend> raw_;
 };
 

@@ -6,26 +6,12 @@
 #include "canopy/errors.h"
 #include "canopy/metrics_store.h"
 #include "conformance/store_conformance.h"
-#include "unit/store_test_util.h"
 
 namespace canopy::conformance {
 namespace {
 
-using store::TempDir;
-
-constexpr std::int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-
-class StoreVerify : public ::testing::Test {
+class StoreVerify : public StoreFixture {
  protected:
-  void SetUp() override {
-    config_ = fresh_config(tmp_.path());
-    store_ = open_store(config_);
-  }
-  void TearDown() override {
-    if (store_) store_->close();
-    store_.reset();
-    cleanup(config_);
-  }
   // `n` metrics with steps 0..n-1 (assigned by the writer) at kT0 + step ms.
   Uuid run_with(int n) {
     NewRun r;
@@ -40,10 +26,6 @@ class StoreVerify : public ::testing::Test {
     store_->flush_metrics();
     return run;
   }
-
-  TempDir tmp_;
-  Config config_;
-  std::unique_ptr<MetricsStore> store_;
 };
 
 TEST_F(StoreVerify, ARunWhoseMetricsAreAllStoredIsComplete) {
