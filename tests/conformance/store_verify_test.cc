@@ -19,12 +19,21 @@ class StoreVerify : public StoreFixture {
     Uuid run = store_->create_run(r);
     for (int i = 0; i < n; ++i) {
       Metric m;
-      m.timestamp = Timestamp(std::chrono::milliseconds(kT0 + i));
+      m.timestamp = ts(kT0 + i);
       m.epoch = i;
       store_->store_metric(run, m);
     }
     store_->flush_metrics();
     return run;
+  }
+  // One more metric at kT0 + `ms`, its step set here rather than by the
+  // writer (a resumed, repeated or late step), flushed.
+  void store_step(const Uuid& run, std::int64_t ms, std::int32_t step) {
+    Metric m;
+    m.timestamp = ts(kT0 + ms);
+    m.step = step;
+    store_->store_metric(run, m);
+    store_->flush_metrics();
   }
 };
 
@@ -65,11 +74,7 @@ TEST_F(StoreVerify, LedgerSurvivesReopeningAndCountsEachWriterSession) {
   Uuid run = run_with(50);
   store_->close();
   store_ = open_store(config_);
-  Metric m;
-  m.timestamp = Timestamp(std::chrono::milliseconds(kT0 + 10'000));
-  m.step = 50;
-  store_->store_metric(run, m);
-  store_->flush_metrics();
+  store_step(run, 10'000, 50);
   RunVerification v = store_->verify_run(run);
   EXPECT_TRUE(v.complete()) << backend_name();
   EXPECT_EQ(v.ledger_entries, 2u);
@@ -79,11 +84,7 @@ TEST_F(StoreVerify, LedgerSurvivesReopeningAndCountsEachWriterSession) {
 
 TEST_F(StoreVerify, TheSameStepUnderTwoTimestampsIsADuplicateNotALoss) {
   Uuid run = run_with(10);
-  Metric m;
-  m.timestamp = Timestamp(std::chrono::milliseconds(kT0 + 5'000));
-  m.step = 3;
-  store_->store_metric(run, m);
-  store_->flush_metrics();
+  store_step(run, 5'000, 3);
   RunVerification v = store_->verify_run(run);
   EXPECT_TRUE(v.complete()) << backend_name();
   EXPECT_EQ(v.acknowledged, 11u);
@@ -95,11 +96,7 @@ TEST_F(StoreVerify, TheSameStepUnderTwoTimestampsIsADuplicateNotALoss) {
 TEST_F(StoreVerify, ACompletedRunStoredToAgainGetsASecondLedgerEntry) {
   Uuid run = run_with(20);
   store_->complete_run(run, {});
-  Metric m;
-  m.timestamp = Timestamp(std::chrono::milliseconds(kT0 + 9'000));
-  m.step = 20;
-  store_->store_metric(run, m);
-  store_->flush_metrics();
+  store_step(run, 9'000, 20);
   RunVerification v = store_->verify_run(run);
   EXPECT_TRUE(v.complete()) << backend_name();
   EXPECT_EQ(v.acknowledged, 21u);
