@@ -16,22 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-WriterOptions options(const TempDir& tmp) {
-  WriterOptions o;
-  o.spool_dir = tmp.path() + "/spool";
-  o.batch_size = 100;
-  o.flush_interval = 10'000ms;
-  o.retry_initial = 1ms;
-  o.retry_max = 5ms;
-  return o;
-}
-
-Metric metric(int epoch) {
-  Metric m;
-  m.epoch = epoch;
-  return m;
-}
-
 TEST(StepRanges, AddsMergesAndSubtracts) {
   StepRanges r;
   EXPECT_TRUE(r.add(5));
@@ -91,10 +75,10 @@ TEST(StepRanges, EncodingRoundTripsAndRejectsMalformedBlobs) {
 TEST(StoreLedger, AnEntryRecordsEveryAcknowledgedMetricAndItsSteps) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   Uuid run = Uuid::random();
-  for (int i = 0; i < 1234; ++i) w.store(run, metric(i));
-  Metric explicit_step = metric(0);
+  for (int i = 0; i < 1234; ++i) w.store(run, epoch_metric(i));
+  Metric explicit_step = epoch_metric(0);
   explicit_step.step = 5000;
   w.store(run, explicit_step);
   w.flush(30s);
@@ -111,10 +95,10 @@ TEST(StoreLedger, AnEntryRecordsEveryAcknowledgedMetricAndItsSteps) {
 TEST(StoreLedger, MetricsAreNotSentBeforeTheLedgerCoveringThemIsPersisted) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   sink.fail_ledger(true);
   Uuid run = Uuid::random();
-  for (int i = 0; i < 10; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 10; ++i) w.store(run, epoch_metric(i));
   try {
     w.flush(200ms);
     FAIL() << "flush succeeded without a ledger";
@@ -133,15 +117,15 @@ TEST(StoreLedger, MetricsAreNotSentBeforeTheLedgerCoveringThemIsPersisted) {
 TEST(StoreLedger, AnUnchangedEntryIsNotWrittenAgain) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   Uuid run = Uuid::random();
-  for (int i = 0; i < 10; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 10; ++i) w.store(run, epoch_metric(i));
   w.flush(30s);
   const int after_first = sink.ledger_writes();
   EXPECT_GE(after_first, 1);
   w.flush(30s);
   EXPECT_EQ(sink.ledger_writes(), after_first);
-  w.store(run, metric(10));
+  w.store(run, epoch_metric(10));
   w.flush(30s);
   EXPECT_EQ(sink.ledger_writes(), after_first + 1);
   EXPECT_EQ(sink.ledger().begin()->second.acknowledged, 11u);
@@ -153,22 +137,22 @@ TEST(StoreLedger, AReplayingWriterRederivesACrashedWritersEntryAndMergesIt) {
   Uuid run = Uuid::random();
   Uuid first_entry;
   {
-    WriterOptions o = options(tmp);
+    WriterOptions o = writer_options(tmp);
     o.durability = Durability::kSpoolEach;
     Writer a(sink, o);
-    for (int i = 0; i < 300; ++i) a.store(run, metric(i));
+    for (int i = 0; i < 300; ++i) a.store(run, epoch_metric(i));
     a.flush(30s);
     first_entry = sink.ledger().begin()->first;
     // From here on neither the ledger nor the metrics reach the backend.
     sink.fail_ledger(true);
     sink.fail_always(true);
-    for (int i = 300; i < 500; ++i) a.store(run, metric(i));
+    for (int i = 300; i < 500; ++i) a.store(run, epoch_metric(i));
     EXPECT_THROW(a.close(50ms), FlushError);
   }
   EXPECT_EQ(sink.ledger().at(first_entry).acknowledged, 300u);
   sink.fail_ledger(false);
   sink.fail_always(false);
-  Writer b(sink, options(tmp));
+  Writer b(sink, writer_options(tmp));
   b.flush(30s);
   auto ledger = sink.ledger();
   ASSERT_EQ(ledger.size(), 1u) << "the replaying writer acknowledged nothing itself";
@@ -184,11 +168,11 @@ TEST(StoreLedger, AReplayingWriterRederivesACrashedWritersEntryAndMergesIt) {
 TEST(StoreLedger, ReleasingARunDropsItsStateAndALaterMetricStartsANewEntry) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   std::vector<Uuid> runs;
   for (int r = 0; r < 50; ++r) {
     runs.push_back(Uuid::random());
-    for (int i = 0; i < 10; ++i) w.store(runs.back(), metric(i));
+    for (int i = 0; i < 10; ++i) w.store(runs.back(), epoch_metric(i));
   }
   w.flush(30s);
   EXPECT_EQ(w.tracked_runs(), 50u);
@@ -198,7 +182,7 @@ TEST(StoreLedger, ReleasingARunDropsItsStateAndALaterMetricStartsANewEntry) {
   EXPECT_EQ(w.ledger_entries(), 0u);
   EXPECT_FALSE(w.run_stats(runs[0]));
   // Storing to a released run works and starts over.
-  w.store(runs[0], metric(99));
+  w.store(runs[0], epoch_metric(99));
   w.flush(30s);
   EXPECT_EQ(w.tracked_runs(), 1u);
   ASSERT_TRUE(w.run_stats(runs[0]));
@@ -220,7 +204,7 @@ TEST(StoreLedger, StoreImplReleasesCompletedRuns) {
   TempDir tmp;
   SqliteOptions so;
   so.path = tmp.path() + "/metrics.db";
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   MetricsStoreImpl impl(std::make_unique<SqliteBackend>(so), o);
   MetricsStore& store = impl;  // the public API, with its default arguments
   std::vector<Uuid> runs;
@@ -228,7 +212,7 @@ TEST(StoreLedger, StoreImplReleasesCompletedRuns) {
     NewRun n;
     n.dataset_name = "release";
     runs.push_back(store.create_run(n));
-    for (int i = 0; i < 30; ++i) store.store_metric(runs.back(), metric(i));
+    for (int i = 0; i < 30; ++i) store.store_metric(runs.back(), epoch_metric(i));
   }
   store.flush_metrics();
   EXPECT_EQ(impl.writer().tracked_runs(), 20u);
@@ -238,7 +222,7 @@ TEST(StoreLedger, StoreImplReleasesCompletedRuns) {
   EXPECT_EQ(impl.rollup_sink()->tracked_runs(), 0u);
   EXPECT_EQ(impl.writer().ledger_entries(), 0u);
   // A metric for a completed run still works: state recreated.
-  store.store_metric(runs[0], metric(99));
+  store.store_metric(runs[0], epoch_metric(99));
   store.flush_metrics();
   EXPECT_EQ(store.query_metrics(runs[0], std::nullopt, std::nullopt, 1000).size(), 31u);
   EXPECT_EQ(store.summary(runs[0]).metrics, 31u) << "roll-ups rebuilt for the recreated state";

@@ -1,5 +1,6 @@
 // Helpers shared by the store's tests: temporary directories, an in-memory
-// sink with scripted failures and holds, a settable clock.
+// sink with scripted failures and holds, a settable clock, the writer's
+// options and metrics of its tests.
 #pragma once
 
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 #include "store/clock.h"
 #include "store/metric_sink.h"
+#include "store/writer.h"
 
 namespace canopy::store {
 
@@ -186,5 +188,27 @@ class ManualClock final : public Clock {
  private:
   std::atomic<std::int64_t> ms_;
 };
+
+// The writer's tests' options: a spool in `tmp`, batches of 100, no timed
+// flush in a test's lifetime (tests flush), and retries fast enough that a
+// scripted failure costs milliseconds.
+inline WriterOptions writer_options(const TempDir& tmp) {
+  WriterOptions o;
+  o.spool_dir = tmp.path() + "/spool";
+  o.batch_size = 100;
+  o.flush_interval = std::chrono::milliseconds(10'000);
+  o.retry_initial = std::chrono::milliseconds(1);
+  o.retry_max = std::chrono::milliseconds(5);
+  return o;
+}
+
+// A metric of `epoch` with one value set (train_loss); its timestamp and
+// step are left to the writer, as most of the writer's callers leave them.
+inline Metric epoch_metric(int epoch) {
+  Metric m;
+  m.epoch = epoch;
+  m.train_loss = 1.0 / (epoch + 1);
+  return m;
+}
 
 }  // namespace canopy::store

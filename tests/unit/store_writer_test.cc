@@ -24,23 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-WriterOptions options(const TempDir& tmp) {
-  WriterOptions o;
-  o.spool_dir = tmp.path() + "/spool";
-  o.batch_size = 100;
-  o.flush_interval = 10'000ms;
-  o.retry_initial = 1ms;
-  o.retry_max = 5ms;
-  return o;
-}
-
-Metric metric(int epoch) {
-  Metric m;
-  m.epoch = epoch;
-  m.train_loss = 1.0 / (epoch + 1);
-  return m;
-}
-
 // Polls `pred` for up to `bound`. The bound only ends a broken test; it is
 // never a speed check.
 template <typename Pred>
@@ -61,9 +44,9 @@ bool eventually(Pred pred) {
 TEST(StoreWriter, FlushReturnsOnceEveryStoredMetricIsInTheSink) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   Uuid run = Uuid::random();
-  for (int i = 0; i < 1234; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 1234; ++i) w.store(run, epoch_metric(i));
   w.flush(30s);
   EXPECT_EQ(sink.rows(), 1234u);
   WriterCounters c = w.counters();
@@ -77,10 +60,10 @@ TEST(StoreWriter, AssignsStepsPerRunSoMetricsOfOneMillisecondDoNotOverwrite) {
   TempDir tmp;
   MemorySink sink;
   ManualClock clock;  // never advances: every metric in the same millisecond
-  Writer w(sink, options(tmp), &clock);
+  Writer w(sink, writer_options(tmp), &clock);
   Uuid a = Uuid::random(), b = Uuid::random();
-  for (int i = 0; i < 300; ++i) w.store(a, metric(i));
-  for (int i = 0; i < 200; ++i) w.store(b, metric(i));
+  for (int i = 0; i < 300; ++i) w.store(a, epoch_metric(i));
+  for (int i = 0; i < 200; ++i) w.store(b, epoch_metric(i));
   w.flush(30s);
   auto rows = sink.snapshot();
   ASSERT_EQ(rows.size(), 500u);
@@ -94,9 +77,9 @@ TEST(StoreWriter, AssignsStepsPerRunSoMetricsOfOneMillisecondDoNotOverwrite) {
 TEST(StoreWriter, KeepsTimestampAndStepTheCallerGave) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   Uuid run = Uuid::random();
-  Metric m = metric(1);
+  Metric m = epoch_metric(1);
   m.timestamp = Timestamp(12345ms);
   m.step = 77;
   w.store(run, m);
@@ -108,33 +91,33 @@ TEST(StoreWriter, KeepsTimestampAndStepTheCallerGave) {
 TEST(StoreWriter, SendsByItselfWhenBatchSizeMetricsWait) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.batch_size = 10;
   o.flush_interval = 3'600'000ms;
   Writer w(sink, o);
   Uuid run = Uuid::random();
-  for (int i = 0; i < 10; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 10; ++i) w.store(run, epoch_metric(i));
   EXPECT_TRUE(eventually([&] { return sink.rows() == 10; }));
 }
 
 TEST(StoreWriter, SendsByItselfWhenFlushIntervalPassed) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.batch_size = 1000;
   o.flush_interval = 20ms;
   Writer w(sink, o);
-  w.store(Uuid::random(), metric(1));
+  w.store(Uuid::random(), epoch_metric(1));
   EXPECT_TRUE(eventually([&] { return sink.rows() == 1; }));
 }
 
 TEST(StoreWriter, RetriesAFailedBatchUntilTheSinkTakesIt) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   sink.fail_next(3);
   Uuid run = Uuid::random();
-  for (int i = 0; i < 10; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 10; ++i) w.store(run, epoch_metric(i));
   w.flush(30s);
   EXPECT_EQ(sink.rows(), 10u);
   EXPECT_EQ(sink.failures(), 3);
@@ -153,10 +136,10 @@ TEST(StoreWriter, BackoffDoublesFromInitialUpToMax) {
 TEST(StoreWriter, FlushThrowsWithTheSinksErrorAndKeepsTheMetrics) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   sink.fail_always(true);
   Uuid run = Uuid::random();
-  for (int i = 0; i < 5; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 5; ++i) w.store(run, epoch_metric(i));
   try {
     w.flush(100ms);
     FAIL() << "flush succeeded with a failing sink";
@@ -172,9 +155,9 @@ TEST(StoreWriter, FlushThrowsWithTheSinksErrorAndKeepsTheMetrics) {
 TEST(StoreWriter, FatalSinkErrorIsReportedByFlushWithoutWaitingForTheTimeout) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   sink.fail_always(true, /*fatal=*/true);
-  w.store(Uuid::random(), metric(1));
+  w.store(Uuid::random(), epoch_metric(1));
   // A 10-minute timeout: the test only finishes if the fatal error ends the wait.
   EXPECT_THROW(w.flush(600'000ms), FlushError);
   sink.fail_always(false);
@@ -185,13 +168,13 @@ TEST(StoreWriter, FatalSinkErrorIsReportedByFlushWithoutWaitingForTheTimeout) {
 TEST(StoreWriter, FullBufferSpillsToTheSpoolAndReplaysInStoreOrder) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.buffer_capacity = 100;
   o.max_batch = 37;
   Writer w(sink, o);
   sink.fail_always(true);
   Uuid run = Uuid::random();
-  for (int i = 0; i < 5000; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 5000; ++i) w.store(run, epoch_metric(i));
   WriterCounters c = w.counters();
   EXPECT_EQ(c.stored, 5000u);
   EXPECT_GE(c.spooled, 4900u);
@@ -214,7 +197,7 @@ TEST(StoreWriter, FullBufferSpillsToTheSpoolAndReplaysInStoreOrder) {
 TEST(StoreWriter, QueueBlocksWrapAroundInStoreOrder) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.buffer_capacity = 600;
   o.max_batch = 97;
   o.batch_size = 50;
@@ -223,9 +206,9 @@ TEST(StoreWriter, QueueBlocksWrapAroundInStoreOrder) {
   int stored = 0;
   for (int round = 0; round < 6; ++round) {
     sink.hold();  // fills the queue, then spills to the spool
-    for (int i = 0; i < 900; ++i) w.store(run, metric(stored++));
+    for (int i = 0; i < 900; ++i) w.store(run, epoch_metric(stored++));
     sink.release();
-    for (int i = 0; i < 700; ++i) w.store(run, metric(stored++));  // while it drains
+    for (int i = 0; i < 700; ++i) w.store(run, epoch_metric(stored++));  // while it drains
   }
   w.flush(60s);
   auto order = sink.order();
@@ -238,12 +221,12 @@ TEST(StoreWriter, QueueBlocksWrapAroundInStoreOrder) {
 TEST(StoreWriter, SpoolEachModeHasEveryMetricInTheSpoolWhenStoreReturns) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.durability = Durability::kSpoolEach;
   Writer w(sink, o);
   sink.fail_always(true);
   Uuid run = Uuid::random();
-  for (int i = 0; i < 250; ++i) w.store(run, metric(i));
+  for (int i = 0; i < 250; ++i) w.store(run, epoch_metric(i));
   // Read the spool with an independent reader, as a new process would.
   SpoolReader r(w.spool_dir(), {1, 0});
   std::vector<std::uint8_t> p;
@@ -268,14 +251,14 @@ TEST(StoreWriter, MetricsLeftByAClosedWriterAreReplayedByTheNextInOrder) {
     {
       MemorySink down;
       down.fail_always(true);
-      WriterOptions o = options(tmp);
+      WriterOptions o = writer_options(tmp);
       o.durability = d;
       Writer w(down, o);
-      for (int i = 0; i < 500; ++i) w.store(run, metric(i));
+      for (int i = 0; i < 500; ++i) w.store(run, epoch_metric(i));
       EXPECT_THROW(w.close(50ms), FlushError);
     }
     MemorySink sink;
-    Writer w(sink, options(tmp));
+    Writer w(sink, writer_options(tmp));
     w.flush(30s);  // waits for what the earlier writer left
     auto order = sink.order();
     ASSERT_EQ(order.size(), 500u) << "durability " << static_cast<int>(d);
@@ -299,12 +282,12 @@ TEST(StoreWriter, SigkilledWriterLosesNothingInSpoolEachMode) {
     ::close(pipefd[0]);
     MemorySink down;
     down.fail_always(true);
-    WriterOptions o = options(tmp);
+    WriterOptions o = writer_options(tmp);
     o.durability = Durability::kSpoolEach;
     o.segment_bytes = 64 * 1024;
     auto* w = new Writer(down, o);  // never destroyed: the process is killed
     for (int i = 0;; ++i) {
-      w->store(run, metric(i));
+      w->store(run, epoch_metric(i));
       if (::write(pipefd[1], &i, sizeof i) != sizeof i) ::_exit(2);  // "store_metric returned for i"
     }
   }
@@ -319,7 +302,7 @@ TEST(StoreWriter, SigkilledWriterLosesNothingInSpoolEachMode) {
   ASSERT_TRUE(WIFSIGNALED(status));
 
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   w.flush(60s);
   auto rows = sink.snapshot();
   std::set<int> epochs;
@@ -335,11 +318,11 @@ TEST(StoreWriter, TruncatedSpoolTailAfterACrashIsNotCorruption) {
   {
     MemorySink down;
     down.fail_always(true);
-    WriterOptions o = options(tmp);
+    WriterOptions o = writer_options(tmp);
     o.durability = Durability::kSpoolEach;
     Writer w(down, o);
     dir = w.spool_dir();
-    for (int i = 0; i < 100; ++i) w.store(run, metric(i));
+    for (int i = 0; i < 100; ++i) w.store(run, epoch_metric(i));
     EXPECT_THROW(w.close(10ms), FlushError);
   }
   auto segs = list_spool_segments(dir);
@@ -347,7 +330,7 @@ TEST(StoreWriter, TruncatedSpoolTailAfterACrashIsNotCorruption) {
   std::string last = spool_segment_path(dir, segs.back());
   std::filesystem::resize_file(last, std::filesystem::file_size(last) - 40);  // cut the last record
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   w.flush(30s);
   EXPECT_EQ(sink.rows(), 99u);
   EXPECT_EQ(w.spool_corrupt_records(), 0u);
@@ -361,11 +344,11 @@ TEST(StoreWriter, CorruptSpoolRecordIsSkippedCountedAndTheRestReplayed) {
   {
     MemorySink down;
     down.fail_always(true);
-    WriterOptions o = options(tmp);
+    WriterOptions o = writer_options(tmp);
     o.durability = Durability::kSpoolEach;
     Writer w(down, o);
     dir = w.spool_dir();
-    for (int i = 0; i < 1000; ++i) w.store(run, metric(i));  // 127-byte records: 258 per block
+    for (int i = 0; i < 1000; ++i) w.store(run, epoch_metric(i));  // 127-byte records: 258 per block
     EXPECT_THROW(w.close(10ms), FlushError);
   }
   auto segs = list_spool_segments(dir);
@@ -376,7 +359,7 @@ TEST(StoreWriter, CorruptSpoolRecordIsSkippedCountedAndTheRestReplayed) {
     f.put('\x5a');
   }
   MemorySink sink;
-  Writer w(sink, options(tmp));
+  Writer w(sink, writer_options(tmp));
   w.flush(30s);
   EXPECT_EQ(w.spool_corrupt_records(), 1u);
   const std::size_t per_block = kSpoolBlockSize / kFramed;
@@ -390,13 +373,13 @@ TEST(StoreWriter, CorruptSpoolRecordIsSkippedCountedAndTheRestReplayed) {
 TEST(StoreWriter, DropPolicyDropsOnlyWhenChosenAndCountsIt) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.overflow = OverflowPolicy::kDrop;
   o.buffer_capacity = 10;
   o.batch_size = 1000;
   Writer w(sink, o);
   sink.fail_always(true);
-  for (int i = 0; i < 100; ++i) w.store(Uuid::random(), metric(i));
+  for (int i = 0; i < 100; ++i) w.store(Uuid::random(), epoch_metric(i));
   WriterCounters c = w.counters();
   EXPECT_EQ(c.stored, 10u);
   EXPECT_EQ(c.dropped, 90u);
@@ -409,7 +392,7 @@ TEST(StoreWriter, BlockPolicyHoldsTheCallerInsideStoreUntilThereIsRoom) {
   TempDir tmp;
   MemorySink sink;
   sink.hold();  // the first batch stays in the sink: nothing leaves the buffer
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.overflow = OverflowPolicy::kBlock;
   o.buffer_capacity = 10;
   o.batch_size = 5;
@@ -420,7 +403,7 @@ TEST(StoreWriter, BlockPolicyHoldsTheCallerInsideStoreUntilThereIsRoom) {
   std::atomic<bool> eleventh_returned_after_release{false};
   std::thread caller([&] {
     for (int i = 0; i < 1000; ++i) {
-      w.store(run, metric(i));
+      w.store(run, epoch_metric(i));
       if (i == 10) eleventh_returned_after_release = released.load();
       ++returned;
     }
@@ -450,7 +433,7 @@ TEST(StoreWriter, BlockPolicyHoldsTheCallerInsideStoreUntilThereIsRoom) {
 TEST(StoreWriter, ManyThreadsStoringAtOnceLoseNothing) {
   TempDir tmp;
   MemorySink sink;
-  WriterOptions o = options(tmp);
+  WriterOptions o = writer_options(tmp);
   o.buffer_capacity = 1000;  // forces spills under contention
   Writer w(sink, o);
   std::vector<std::thread> threads;
@@ -458,7 +441,7 @@ TEST(StoreWriter, ManyThreadsStoringAtOnceLoseNothing) {
   for (int t = 0; t < 8; ++t) runs.push_back(Uuid::random());
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 10'000; ++i) w.store(runs[t % 4], metric(i));
+      for (int i = 0; i < 10'000; ++i) w.store(runs[t % 4], epoch_metric(i));
     });
   }
   for (auto& th : threads) th.join();
@@ -470,21 +453,21 @@ TEST(StoreWriter, ManyThreadsStoringAtOnceLoseNothing) {
 TEST(StoreWriter, RejectsNilRunAndUseAfterClose) {
   TempDir tmp;
   MemorySink sink;
-  Writer w(sink, options(tmp));
-  EXPECT_THROW(w.store(Uuid(), metric(1)), InvalidArgument);
+  Writer w(sink, writer_options(tmp));
+  EXPECT_THROW(w.store(Uuid(), epoch_metric(1)), InvalidArgument);
   w.close(1s);
-  EXPECT_THROW(w.store(Uuid::random(), metric(1)), Error);
+  EXPECT_THROW(w.store(Uuid::random(), epoch_metric(1)), Error);
 }
 
 TEST(StoreWriter, RunStatsTrackNewestAndBestValidationAccuracy) {
   TempDir tmp;
   MemorySink sink;
   ManualClock clock;
-  Writer w(sink, options(tmp), &clock);
+  Writer w(sink, writer_options(tmp), &clock);
   Uuid run = Uuid::random();
   double acc[] = {0.5, 0.9, std::nan(""), 0.7};
   for (int i = 0; i < 4; ++i) {
-    Metric m = metric(i);
+    Metric m = epoch_metric(i);
     m.val_accuracy = acc[i];
     m.hidden_units = i == 1 ? 5 : 3;
     clock.advance(1);
