@@ -105,8 +105,18 @@ RollupPoint point_of(const Metric& m, double value) {
   return p;
 }
 
+void BucketAgg::clear() {
+  rows = 0;
+  ts_min = ts_max = 0;
+  for (FieldAgg& f : fields) {
+    f.count = 0;
+    f.sum = 0;
+  }
+}
+
 void BucketAgg::add(const Metric& m) {
-  // The writer's hot path: the key is read once, not once per field.
+  // The writer's hot path: the key is read once, not once per field, and
+  // each field is updated in place (FieldAgg::add is the same, out of line).
   RollupPoint p;
   p.ts_ms = m.timestamp ? m.timestamp->time_since_epoch().count() : 0;
   p.step = m.step.value_or(0);
@@ -114,17 +124,27 @@ void BucketAgg::add(const Metric& m) {
   if (rows == 0 || p.ts_ms < ts_min) ts_min = p.ts_ms;
   if (rows == 0 || p.ts_ms > ts_max) ts_max = p.ts_ms;
   ++rows;
-  auto put_value = [&](int i, double v) {
+  auto put_value = [&p](FieldAgg& f, double v) {
     if (std::isnan(v)) return;
     p.value = v;
-    fields[i].add(p);
+    if (f.count == 0) {
+      f.min = f.max = f.first = p;
+      f.sum = 0;
+    } else if (v < f.min.value) {
+      f.min = p;
+    } else if (v > f.max.value) {
+      f.max = p;
+    }
+    f.last = p;
+    ++f.count;
+    f.sum += v;
   };
-  if (m.train_loss) put_value(0, *m.train_loss);
-  if (m.train_accuracy) put_value(1, *m.train_accuracy);
-  if (m.val_loss) put_value(2, *m.val_loss);
-  if (m.val_accuracy) put_value(3, *m.val_accuracy);
-  if (m.learning_rate) put_value(4, *m.learning_rate);
-  if (m.hidden_units) put_value(5, *m.hidden_units);
+  if (m.train_loss) put_value(fields[0], *m.train_loss);
+  if (m.train_accuracy) put_value(fields[1], *m.train_accuracy);
+  if (m.val_loss) put_value(fields[2], *m.val_loss);
+  if (m.val_accuracy) put_value(fields[3], *m.val_accuracy);
+  if (m.learning_rate) put_value(fields[4], *m.learning_rate);
+  if (m.hidden_units) put_value(fields[5], *m.hidden_units);
 }
 
 void BucketAgg::add_earlier(const Metric& m) {
@@ -207,13 +227,13 @@ std::string encode_bucket(const BucketAgg& b) {
 
 bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) { return decode_prefix(in, b) && in.empty(); }
 
-std::string encode_chunk(int field, std::span<const BucketAgg> buckets) {
+std::string encode_chunk(int field, std::span<const BucketAgg* const> buckets) {
   std::string out;
   out.reserve(3 + buckets.size() * (22 + 108));
   out.push_back(static_cast<char>(kChunkVersion));
   out.push_back(static_cast<char>(field));
   out.push_back(static_cast<char>(buckets.size()));
-  for (const BucketAgg& b : buckets) encode_into(b, static_cast<std::uint8_t>(1u << field), out);
+  for (const BucketAgg* b : buckets) encode_into(*b, static_cast<std::uint8_t>(1u << field), out);
   return out;
 }
 

@@ -61,6 +61,8 @@ struct BucketAgg {
   std::int64_t ts_min = 0, ts_max = 0;
   FieldAgg fields[kSeriesFieldCount];
 
+  // Empties the bucket (cheaper than assigning a new one: only counts matter).
+  void clear();
   // The metric (timestamp and step set) comes after / before every one so far.
   void add(const Metric& m);
   void add_earlier(const Metric& m);
@@ -82,7 +84,7 @@ bool decode_bucket(std::span<const std::uint8_t> data, BucketAgg& b);
 // Encoding: u8 version(=2) | u8 field | u8 n | n × bucket encoding (above)
 // whose mask holds at most `field`.
 inline constexpr int kChunkBuckets = 16;
-std::string encode_chunk(int field, std::span<const BucketAgg> buckets);
+std::string encode_chunk(int field, std::span<const BucketAgg* const> buckets);
 // Fills each bucket's rows, ts_min, ts_max and fields[field]; false when
 // `data` is not a valid chunk of `field`.
 bool decode_chunk(std::span<const std::uint8_t> data, int field, std::vector<BucketAgg>& out);

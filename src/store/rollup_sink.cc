@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <optional>
 #include <vector>
@@ -32,7 +33,8 @@ void scan_newest_first(StoreBackend& backend, const Uuid& run, F&& visit) {
 
 }  // namespace
 
-void RollupSink::append(RunState& st, const Metric& m, const Emit& emit) {
+template <typename Emit>
+void RollupSink::append(RunState& st, const Metric& m, Emit&& emit) {
   st.acc[0].add(m);
   ++st.rows;
   st.last_ts = ts_of(m);
@@ -42,14 +44,14 @@ void RollupSink::append(RunState& st, const Metric& m, const Emit& emit) {
     if (st.rows % level != 0) break;
     // Level li's bucket is complete; it lives in acc[li] ⊕ ... ⊕ acc[0],
     // and every finer accumulator is empty at its boundary but acc[li].
-    BucketAgg done = st.acc[li];
-    emit(li, (st.rows - 1) / level, done);
-    if (li + 1 < kLevels) st.acc[li + 1].merge_later(done);
-    st.acc[li] = BucketAgg{};
+    emit(li, (st.rows - 1) / level, st.acc[li]);
+    if (li + 1 < kLevels) st.acc[li + 1].merge_later(st.acc[li]);
+    st.acc[li].clear();
   }
 }
 
-void RollupSink::emit_open(const RunState& st, const Emit& emit) {
+template <typename Emit>
+void RollupSink::emit_open(const RunState& st, Emit&& emit) {
   BucketAgg open;
   for (int li = 0; li < kLevels; ++li) {
     BucketAgg b = st.acc[li];
@@ -59,34 +61,91 @@ void RollupSink::emit_open(const RunState& st, const Emit& emit) {
   }
 }
 
-void RollupSink::queue_chunk(const Uuid& run, int li, std::int64_t chunk, std::span<const BucketAgg> buckets,
-                             std::vector<RollupRow>& out) const {
+// One run's part of a batch: a copy of its state, committed only when the
+// backend took the batch.
+struct RollupSink::Staged {
+  Uuid run;
+  RunState st;
+  std::uint64_t rows_before = 0;
+  // Chunk backends: the buckets the batch completed, per level, ascending.
+  std::vector<std::pair<std::int64_t, BucketAgg>> completed[kLevels];
+};
+
+namespace {
+
+RollupRow bucket_row(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b) {
+  return {run, kRollupLevels[li], bucket, encode_bucket(b)};
+}
+
+// One chunk row per field of the complete chunk `chunk` of level index li.
+void push_chunk_rows(const Uuid& run, int li, std::int64_t chunk, std::span<const BucketAgg* const> buckets,
+                     std::vector<RollupRow>& out) {
   for (int f = 0; f < kSeriesFieldCount; ++f)
     out.push_back({run, kRollupLevels[li], chunk, encode_chunk(f, buckets), f});
 }
 
-void RollupSink::take_pending_chunks(std::vector<RollupRow>& rows) {
-  std::move(pending_chunks_.begin(), pending_chunks_.end(), std::back_inserter(rows));
-  pending_chunks_.clear();
+}  // namespace
+
+void RollupSink::stage_chunks(Staged& s, bool open_due, std::vector<RollupRow>& rows) {
+  static const ChunkState kNone;
+  auto it = chunks_.find(s.run);
+  const ChunkState& cs = it == chunks_.end() ? kNone : it->second;
+  for (int li = 0; li < kLevels; ++li) {
+    const auto level = static_cast<std::uint64_t>(kRollupLevels[li]);
+    const std::vector<BucketAgg>& committed = cs.done[li];
+    // The open chunk holds the complete buckets since the chunk's start;
+    // anything else is a gap (state dropped without a rebuild).
+    if (committed.size() != (s.rows_before / level) % kChunkBuckets) {
+      s.st.dirty = true;
+      return;
+    }
+    std::array<const BucketAgg*, kChunkBuckets> parts;
+    std::size_t n = 0;
+    for (const BucketAgg& b : committed) parts[n++] = &b;
+    for (const auto& [index, agg] : s.completed[li]) {
+      parts[n++] = &agg;
+      if (n == parts.size()) {
+        push_chunk_rows(s.run, li, index / kChunkBuckets, parts, rows);
+        n = 0;
+      }
+    }
+    if (li == 0 && open_due) {
+      // parts[0, n) are the open chunk's complete buckets.
+      const auto complete = static_cast<std::int64_t>(s.st.rows / level);
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::int64_t index = complete - static_cast<std::int64_t>(n - k);
+        if (index >= s.st.written_fine) rows.push_back(bucket_row(s.run, 0, index, *parts[k]));
+      }
+      s.st.written_fine = complete;
+    }
+  }
 }
 
-void RollupSink::return_pending_chunks(std::vector<RollupRow>& rows, std::size_t from) {
-  pending_chunks_.assign(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(from)),
-                         std::make_move_iterator(rows.end()));
+void RollupSink::commit_chunks(Staged& s) {
+  ChunkState& cs = chunks_[s.run];
+  for (int li = 0; li < kLevels; ++li) {
+    const auto& fresh = s.completed[li];
+    std::vector<BucketAgg>& done = cs.done[li];
+    // Only the buckets after the last one that ended a chunk stay.
+    std::size_t from = fresh.size();
+    while (from > 0 && fresh[from - 1].first % kChunkBuckets != kChunkBuckets - 1) --from;
+    if (from > 0) done.clear();
+    for (std::size_t k = from; k < fresh.size(); ++k) done.push_back(fresh[k].second);
+  }
 }
 
-void RollupSink::add_to_chunk(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b) {
-  std::vector<BucketAgg>& done = chunks_[run].done[li];
-  const auto slot = static_cast<std::size_t>(bucket % kChunkBuckets);
-  if (slot == 0) done.clear();
-  if (done.size() != slot) {  // a gap: this chunk is left to the bucket rows
-    done.clear();
+void RollupSink::emit_unwritten_fine(const Uuid& run, RunState& st, std::vector<RollupRow>& rows) {
+  auto it = chunks_.find(run);
+  if (it == chunks_.end()) return;
+  const std::vector<BucketAgg>& done = it->second.done[0];
+  const auto complete = static_cast<std::int64_t>(st.rows / static_cast<std::uint64_t>(kRollupLevels[0]));
+  if (done.size() != static_cast<std::size_t>(complete % kChunkBuckets)) {
+    st.dirty = true;  // a gap: the next batch rebuilds the run
     return;
   }
-  done.push_back(b);
-  if (done.size() == static_cast<std::size_t>(kChunkBuckets)) {
-    queue_chunk(run, li, bucket / kChunkBuckets, done, pending_chunks_);
-    done.clear();
+  for (std::size_t k = 0; k < done.size(); ++k) {
+    const std::int64_t index = complete - static_cast<std::int64_t>(done.size() - k);
+    if (index >= st.written_fine) rows.push_back(bucket_row(run, 0, index, done[k]));
   }
 }
 
@@ -94,62 +153,52 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
   std::lock_guard lk(mu_);
   // This batch's copy of the state of each run in it. A batch holds few
   // runs: a linear search beats hashing every metric's run id.
-  std::vector<std::pair<Uuid, RunState>> staged;
+  std::vector<Staged> staged;
+  staged.reserve(std::min<std::size_t>(batch.size(), 64));
   std::unordered_map<Uuid, std::size_t> staged_index;  // used once a batch holds many runs
   constexpr std::size_t kLinear = 16;
-  auto stage = [&](const Uuid& run) -> std::pair<Uuid, RunState>* {
+  auto stage = [&](const Uuid& run) -> std::size_t {
     if (staged.size() <= kLinear) {
-      for (auto& e : staged)
-        if (e.first == run) return &e;
+      for (std::size_t i = 0; i < staged.size(); ++i)
+        if (staged[i].run == run) return i;
     } else if (auto it = staged_index.find(run); it != staged_index.end()) {
-      return &staged[it->second];
+      return it->second;
     }
     auto known = runs_.find(run);
-    RunState st;
-    if (known != runs_.end()) {
-      st = known->second;
-    } else {
+    bool dirty = false;
+    if (known == runs_.end()) {
       // First seen: if the backend already holds metrics or roll-ups of the
       // run, incremental state would miss them → rebuild after this batch
       // (which keeps roll-ups whose raw metrics expired).
-      st.dirty = !backend_.read_rollups(run, kCoarsestLevel, 0, 0).empty() ||
-                 !backend_.read_metrics(run, std::nullopt, std::nullopt, std::nullopt, 1).empty();
+      dirty = !backend_.read_rollups(run, kCoarsestLevel, 0, 0).empty() ||
+              !backend_.read_metrics(run, std::nullopt, std::nullopt, std::nullopt, 1).empty();
     }
-    staged.emplace_back(run, st);
+    Staged& s = staged.emplace_back();
+    s.run = run;
+    if (known != runs_.end()) s.st = known->second;
+    s.st.dirty = s.st.dirty || dirty;
+    s.rows_before = s.st.rows;
     if (staged.size() == kLinear + 1) {
-      for (std::size_t i = 0; i < staged.size(); ++i) staged_index.emplace(staged[i].first, i);
+      for (std::size_t i = 0; i < staged.size(); ++i) staged_index.emplace(staged[i].run, i);
     } else if (staged.size() > kLinear + 1) {
       staged_index.emplace(run, staged.size() - 1);
     }
-    return &staged.back();
+    return staged.size() - 1;
   };
   std::vector<RollupRow> rows;
-  struct Completed {
-    Uuid run;  // a copy: `staged` reallocates as runs are added (a pointer into it dangled)
-    int li;
-    std::int64_t bucket;
-    BucketAgg agg;
-  };
-  std::vector<Completed> completed;  // for chunks, applied once the batch is taken
-  const Uuid* current = nullptr;
-  const Emit emit = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
-    rows.push_back({*current, kRollupLevels[li], static_cast<std::int64_t>(bucket), encode_bucket(b)});
-  };
-  const Emit emit_complete = [&](int li, std::uint64_t bucket, const BucketAgg& b) {
-    emit(li, bucket, b);
-    if (chunks_enabled_) completed.push_back({*current, li, static_cast<std::int64_t>(bucket), b});
-  };
-  std::pair<Uuid, RunState>* last = nullptr;
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t cur = kNone;
   for (const MetricRecord& r : batch) {
-    if (last == nullptr || last->first != r.run_id) {
+    if (cur == kNone || staged[cur].run != r.run_id) {
       try {
-        last = stage(r.run_id);
+        cur = stage(r.run_id);
       } catch (const Error& e) {
         return SinkResult::retryable(std::string("checking for earlier metrics of run ") + r.run_id.str() + ": " +
                                      e.what());
       }
     }
-    RunState& st = last->second;
+    Staged& s = staged[cur];
+    RunState& st = s.st;
     if (st.dirty || st.frozen) continue;
     const std::int64_t ts = ts_of(r.metric);
     const std::int32_t step = *r.metric.step;
@@ -157,15 +206,24 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
       st.dirty = true;  // out of order or stored again
       continue;
     }
-    current = &last->first;
-    append(st, r.metric, emit_complete);
+    append(st, r.metric, [&](int li, std::uint64_t bucket, const BucketAgg& b) {
+      const auto index = static_cast<std::int64_t>(bucket);
+      // With chunks, the finest level's complete buckets go into chunk rows.
+      if (!chunks_enabled_ || li > 0) rows.push_back(bucket_row(s.run, li, index, b));
+      if (chunks_enabled_) s.completed[li].emplace_back(index, b);
+    });
   }
   const auto now = std::chrono::steady_clock::now();
-  for (auto& [run, st] : staged) {
+  for (Staged& s : staged) {
+    RunState& st = s.st;
     if (st.dirty || st.frozen) continue;
-    if (now - st.open_written >= kOpenWriteInterval) {
-      current = &run;
-      emit_open(st, emit);
+    const bool open_due = now - st.open_written >= kOpenWriteInterval;
+    if (chunks_enabled_) stage_chunks(s, open_due, rows);
+    if (st.dirty) continue;  // a gap in its chunk state: rebuilt below
+    if (open_due) {
+      emit_open(st, [&](int li, std::uint64_t bucket, const BucketAgg& b) {
+        rows.push_back(bucket_row(s.run, li, static_cast<std::int64_t>(bucket), b));
+      });
       st.open_written = now;
       st.open_pending = false;
     } else {
@@ -173,23 +231,20 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
     }
   }
 
-  const std::size_t own_rows = rows.size();
-  take_pending_chunks(rows);
   SinkResult result = backend_.write_batch(batch, rows);
-  if (!result.ok) {
-    return_pending_chunks(rows, own_rows);
-    return result;
+  if (!result.ok) return result;
+  for (Staged& s : staged) {
+    if (chunks_enabled_ && !s.st.dirty && !s.st.frozen) commit_chunks(s);
+    runs_[s.run] = s.st;
   }
-  for (auto& [run, st] : staged) runs_[run] = st;
-  for (const Completed& c : completed) add_to_chunk(c.run, c.li, c.bucket, c.agg);
-  for (auto& [run, staged_state] : staged) {
-    RunState& st = runs_[run];
+  for (const Staged& s : staged) {
+    RunState& st = runs_[s.run];
     if (!st.dirty || st.frozen) continue;
     try {
-      rebuild_locked(run, st);
+      rebuild_locked(s.run, st);
     } catch (const Error& e) {
       // The metrics are stored; the roll-ups are retried with the next batch.
-      spdlog::warn("canopy: rebuilding roll-ups of run {} failed (retried later): {}", run.str(), e.what());
+      spdlog::warn("canopy: rebuilding roll-ups of run {} failed (retried later): {}", s.run.str(), e.what());
     }
   }
   return result;
@@ -202,23 +257,20 @@ void RollupSink::write_open_buckets() {
   for (auto& [run, st] : runs_) {
     if (!st.open_pending || st.dirty || st.frozen) continue;
     const Uuid& id = run;
+    if (chunks_enabled_) emit_unwritten_fine(id, st, rows);
     emit_open(st, [&](int li, std::uint64_t bucket, const BucketAgg& b) {
-      rows.push_back({id, kRollupLevels[li], static_cast<std::int64_t>(bucket), encode_bucket(b)});
+      rows.push_back(bucket_row(id, li, static_cast<std::int64_t>(bucket), b));
     });
     written.push_back(&st);
   }
-  const std::size_t own_rows = rows.size();
-  take_pending_chunks(rows);
   if (rows.empty()) return;
   SinkResult r = backend_.write_batch({}, rows);
-  if (!r.ok) {
-    return_pending_chunks(rows, own_rows);
-    throw BackendError("writing open roll-up buckets: " + r.error);
-  }
+  if (!r.ok) throw BackendError("writing open roll-up buckets: " + r.error);
   const auto now = std::chrono::steady_clock::now();
   for (RunState* st : written) {
     st->open_pending = false;
     st->open_written = now;
+    st->written_fine = static_cast<std::int64_t>(st->rows / static_cast<std::uint64_t>(kRollupLevels[0]));
   }
 }
 
@@ -236,7 +288,6 @@ void RollupSink::forget_run(const Uuid& run_id) {
   std::lock_guard lk(mu_);
   runs_.erase(run_id);
   chunks_.erase(run_id);
-  std::erase_if(pending_chunks_, [&](const RollupRow& r) { return r.run_id == run_id; });
 }
 
 std::size_t RollupSink::tracked_runs() {
@@ -270,8 +321,7 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
     return count;
   }
 
-  // Chunk state queued or kept before the rebuild may be stale.
-  std::erase_if(pending_chunks_, [&](const RollupRow& r) { return r.run_id == run_id; });
+  // Chunk state kept before the rebuild may be stale.
   chunks_.erase(run_id);
   ChunkState fresh_chunks;
   std::vector<BucketAgg> chunk_buf[kLevels];  // a complete chunk's buckets, newest first
@@ -300,8 +350,9 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
         chunk_buf[li].push_back(cur[li]);
         if (index % kChunkBuckets == 0) {
           if (chunk_buf[li].size() == static_cast<std::size_t>(kChunkBuckets)) {
-            std::reverse(chunk_buf[li].begin(), chunk_buf[li].end());
-            queue_chunk(run_id, li, index / kChunkBuckets, chunk_buf[li], chunk);
+            std::array<const BucketAgg*, kChunkBuckets> parts;
+            for (std::size_t k = 0; k < parts.size(); ++k) parts[k] = &chunk_buf[li][parts.size() - 1 - k];
+            push_chunk_rows(run_id, li, index / kChunkBuckets, parts, chunk);
           }
           chunk_buf[li].clear();
         }
@@ -339,7 +390,8 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
 
   RunState fresh;
   fresh.rows = count - tail_metrics.size();
-  const Emit ignore = [](int, std::uint64_t, const BucketAgg&) {};
+  fresh.written_fine = static_cast<std::int64_t>(count / static_cast<std::uint64_t>(kRollupLevels[0]));
+  const auto ignore = [](int, std::uint64_t, const BucketAgg&) {};
   for (auto it = tail_metrics.rbegin(); it != tail_metrics.rend(); ++it) append(fresh, *it, ignore);
   if (tail_metrics.empty() && count > 0) {
     // The run ends on a coarsest-bucket boundary: only the newest key is needed.

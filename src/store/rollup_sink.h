@@ -28,11 +28,13 @@
 // rebuild: the roll-ups are the only record left, and stay as they are.
 //
 // A backend that stores chunk rows (16 complete buckets of one level and
-// one field, rollup.h) gets them too. The complete buckets of each level's
-// open chunk are kept per run; a chunk's rows are written with the next
-// write after the batch that completed it (the bucket rows already cover
-// it, and the state must not change before a batch is taken). A rebuild
-// writes the chunks of the whole run.
+// one field, rollup.h) gets them with the batch that completes the chunk.
+// There the finest level's complete buckets are not written one row each:
+// their chunk row holds them. Only the complete buckets of the finest
+// level's open chunk are written as bucket rows, with the open buckets
+// (same interval), so a read sees them before their chunk completes. This
+// halves the roll-up bytes per metric (docs/rollups.md). A rebuild writes
+// the chunks and bucket rows of the whole run.
 //
 // Thread safety: write_metrics (flush thread) and rebuild (any thread,
 // MetricsStore::rebuild_rollups) are serialized by mu_.
@@ -40,7 +42,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <span>
 #include <unordered_map>
@@ -62,8 +63,8 @@ class RollupSink final : public MetricSink {
   // written by flush_metrics). A later metric of the run recreates it, with
   // a rebuild since the backend holds the run's metrics.
   void release_run(const Uuid& run_id);
-  // Drops the run's in-memory state and queued chunk rows, written or not
-  // (delete_run: nothing of the run may be written after its delete).
+  // Drops the run's in-memory state (delete_run: nothing of the run may be
+  // written after its delete).
   void forget_run(const Uuid& run_id);
   // Runs with in-memory state (tests check that complete_run releases it).
   std::size_t tracked_runs();
@@ -89,35 +90,39 @@ class RollupSink final : public MetricSink {
     std::int32_t last_step = 0;
     BucketAgg acc[kLevels];  // acc[0]: the open finest bucket; acc[i]: finished level-(i-1) buckets
     bool open_pending = false;  // open buckets changed since they were last written
+    // Chunk backends: complete finest buckets [0, written_fine) are stored
+    // (a bucket row or a chunk row); later ones are in the open chunk.
+    std::int64_t written_fine = 0;
     std::chrono::steady_clock::time_point open_written{};
   };
-  using Emit = std::function<void(int level_index, std::uint64_t bucket, const BucketAgg&)>;
-  // Adds one metric (after every earlier one); emits each bucket it completes.
-  static void append(RunState& st, const Metric& m, const Emit& emit);
-  // Emits the open (partial) bucket of every level.
-  static void emit_open(const RunState& st, const Emit& emit);
+  // Adds one metric (after every earlier one); calls
+  // emit(level_index, bucket, agg) for each bucket it completes.
+  template <typename Emit>
+  static void append(RunState& st, const Metric& m, Emit&& emit);
+  // Calls emit(level_index, bucket, agg) for the open (partial) bucket of every level.
+  template <typename Emit>
+  static void emit_open(const RunState& st, Emit&& emit);
   std::uint64_t rebuild_locked(const Uuid& run_id, RunState& state);
   // The complete buckets of each level's open chunk, ascending from the
-  // chunk's first bucket (a gap empties it until the next chunk starts).
+  // chunk's first bucket: (rows / level) % kChunkBuckets of them.
   struct ChunkState {
     std::vector<BucketAgg> done[kLevels];
   };
-  // Adds complete bucket `bucket` of level index li; queues the chunk's
-  // rows in pending_chunks_ when it completes one.
-  void add_to_chunk(const Uuid& run, int li, std::int64_t bucket, const BucketAgg& b);
-  // Moves the queued chunk rows to the end of `rows`; back into the queue
-  // (rows[from, end)) when the write that carried them failed.
-  void take_pending_chunks(std::vector<RollupRow>& rows);
-  void return_pending_chunks(std::vector<RollupRow>& rows, std::size_t from);
-  void queue_chunk(const Uuid& run, int li, std::int64_t chunk, std::span<const BucketAgg> buckets,
-                   std::vector<RollupRow>& out) const;
+  struct Staged;
+  // Turns the buckets a batch completed into chunk rows (`rows`) and, at
+  // the finest level, bucket rows of the open chunk when `open_due`. Marks
+  // the run dirty when its chunk state has a gap.
+  void stage_chunks(Staged& s, bool open_due, std::vector<RollupRow>& rows);
+  // Applies a taken batch's completed buckets to chunks_.
+  void commit_chunks(Staged& s);
+  // Bucket rows of the finest level's open chunk not written yet.
+  void emit_unwritten_fine(const Uuid& run, RunState& st, std::vector<RollupRow>& rows);
 
   StoreBackend& backend_;
   std::mutex mu_;
   std::unordered_map<Uuid, RunState> runs_;
   const bool chunks_enabled_ = backend_.stores_rollup_chunks();
   std::unordered_map<Uuid, ChunkState> chunks_;
-  std::vector<RollupRow> pending_chunks_;  // written with the next write
 };
 
 }  // namespace canopy::store

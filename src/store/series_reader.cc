@@ -30,30 +30,33 @@ void scan(StoreBackend& backend, const Uuid& run, std::optional<Timestamp> start
 // Decoded roll-up buckets of one level with first <= index <= last,
 // ascending; undecodable rows are skipped. With `field` set, only the
 // bucket header and that field are needed: chunk rows serve the buckets
-// they cover from `first` on without a gap, bucket rows the rest.
+// they cover, bucket rows the others (the open chunk; a chunk missing
+// after a crash, until the run is rebuilt).
 std::vector<std::pair<std::int64_t, BucketAgg>> read_buckets(StoreBackend& backend, const Uuid& run,
                                                              std::int32_t level, std::int64_t first,
                                                              std::int64_t last, int field = kAllFields) {
   std::vector<std::pair<std::int64_t, BucketAgg>> out;
-  std::int64_t next = first;  // first bucket not served by a chunk
+  auto add_bucket_rows = [&](std::int64_t from, std::int64_t to) {
+    for (const RollupRow& r : backend.read_rollups(run, level, from, to)) {
+      BucketAgg b;
+      if (decode_bucket(bytes(r.data), b)) out.emplace_back(r.bucket, b);
+    }
+  };
+  std::int64_t next = first;  // first bucket not served yet
   if (field != kAllFields && backend.stores_rollup_chunks()) {
     std::vector<BucketAgg> decoded;
     for (const RollupRow& r :
          backend.read_rollup_chunks(run, level, field, first / kChunkBuckets, last / kChunkBuckets)) {
       const std::int64_t base = r.bucket * kChunkBuckets;
-      if (base > next || !decode_chunk(bytes(r.data), field, decoded) ||
-          decoded.size() != static_cast<std::size_t>(kChunkBuckets))
-        break;
+      if (!decode_chunk(bytes(r.data), field, decoded) || decoded.size() != static_cast<std::size_t>(kChunkBuckets))
+        continue;
+      if (base > next) add_bucket_rows(next, base - 1);  // a chunk missing
       for (std::int64_t i = std::max(next, base); i < base + kChunkBuckets && i <= last; ++i)
         out.emplace_back(i, decoded[static_cast<std::size_t>(i - base)]);
       next = std::max(next, base + kChunkBuckets);
     }
-    if (next > last) return out;
   }
-  for (const RollupRow& r : backend.read_rollups(run, level, next, last)) {
-    BucketAgg b;
-    if (decode_bucket(bytes(r.data), b)) out.emplace_back(r.bucket, b);
-  }
+  if (next <= last) add_bucket_rows(next, last);
   return out;
 }
 

@@ -45,6 +45,13 @@ CREATE TABLE IF NOT EXISTS metric_rollups (
   expires_at INTEGER,
   PRIMARY KEY (run_id, level, bucket)
 ) WITHOUT ROWID;
+-- A rowid table: its ~2 kB rows fit in a table page, where a WITHOUT ROWID
+-- row over ~1 kB spills to overflow pages (2x the writer's cost).
+CREATE TABLE IF NOT EXISTS rollup_chunks (
+  run_id BLOB NOT NULL, level INTEGER NOT NULL, field INTEGER NOT NULL, chunk INTEGER NOT NULL,
+  data BLOB NOT NULL, expires_at INTEGER,
+  PRIMARY KEY (run_id, level, field, chunk)
+);
 CREATE TABLE IF NOT EXISTS run_ledger (
   run_id BLOB NOT NULL, ledger_id BLOB NOT NULL, acknowledged INTEGER NOT NULL, steps BLOB NOT NULL,
   updated_at INTEGER NOT NULL, expires_at INTEGER,
@@ -59,6 +66,13 @@ const char* kSelectLedgerEntry = "SELECT acknowledged, steps FROM run_ledger WHE
 
 const char* kInsertRollup =
     "INSERT OR REPLACE INTO metric_rollups (run_id, level, bucket, data, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+const char* kInsertChunk =
+    "INSERT OR REPLACE INTO rollup_chunks (run_id, level, field, chunk, data, expires_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+// Every table with a run_id column (delete_run) and an expires_at (purge).
+constexpr const char* kTables[] = {"training_metrics", "training_runs", "network_topology",
+                                   "metric_rollups",   "rollup_chunks", "run_ledger"};
 
 const std::string kInsertMetric = "INSERT INTO training_metrics (run_id, " + columns::column_list(kMetricColumns) +
                                   ", expires_at) VALUES (?1, " + markers(kMetricColumns, 2) + ", ?" +
@@ -195,7 +209,7 @@ std::int64_t SqliteBackend::purge_expired() {
   std::lock_guard lk(write_mu_);
   if (!write_) throw ClosedError("sqlite backend is closed: " + opt_.path);
   std::int64_t n = 0;
-  for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups", "run_ledger"}) {
+  for (const char* table : kTables) {
     sqlite3_stmt* s = write_->stmt(std::string("DELETE FROM ") + table + " WHERE expires_at <= ?1");
     sqlite3_bind_int64(s, 1, now_millis());
     write_->step_done(s, "purging expired rows");
@@ -236,18 +250,24 @@ SinkResult SqliteBackend::write_batch(std::span<const MetricRecord> batch, std::
     sqlite3_reset(s);
   }
   if (!rollups.empty()) {
+    sqlite3_stmt* bucket;
+    sqlite3_stmt* chunk;
     try {
-      s = d.stmt(kInsertRollup);
+      bucket = d.stmt(kInsertRollup);
+      chunk = d.stmt(kInsertChunk);
     } catch (const Error&) {
       return failed("preparing roll-up insert");
     }
     for (const RollupRow& r : rollups) {
-      if (r.field != kAllFields) continue;  // chunk rows: not stored here (backend.h)
-      bind_uuid(s, 1, r.run_id);
-      sqlite3_bind_int64(s, 2, r.level);
-      sqlite3_bind_int64(s, 3, r.bucket);
-      sqlite3_bind_blob(s, 4, r.data.data(), static_cast<int>(r.data.size()), SQLITE_STATIC);
-      bind_expiry(s, 5, opt_.ttl_runs_seconds);  // roll-ups live as long as their run
+      const bool is_chunk = r.field != kAllFields;
+      s = is_chunk ? chunk : bucket;
+      int i = 1;
+      bind_uuid(s, i++, r.run_id);
+      sqlite3_bind_int64(s, i++, r.level);
+      if (is_chunk) sqlite3_bind_int64(s, i++, r.field);
+      sqlite3_bind_int64(s, i++, r.bucket);
+      sqlite3_bind_blob(s, i++, r.data.data(), static_cast<int>(r.data.size()), SQLITE_STATIC);
+      bind_expiry(s, i, opt_.ttl_runs_seconds);  // roll-ups live as long as their run
       if (sqlite3_step(s) != SQLITE_DONE) {
         sqlite3_reset(s);
         return failed("inserting roll-ups");
@@ -454,6 +474,36 @@ std::vector<RollupRow> SqliteBackend::read_rollups(const Uuid& run_id, std::int3
   return out;
 }
 
+std::vector<RollupRow> SqliteBackend::read_rollup_chunks(const Uuid& run_id, std::int32_t level, std::int32_t field,
+                                                         std::int64_t first, std::int64_t last) {
+  std::lock_guard lk(read_mu_);
+  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
+  sqlite3_stmt* s = read_->stmt(std::string("SELECT chunk, data FROM rollup_chunks WHERE run_id = ?1 AND "
+                                            "level = ?2 AND field = ?3 AND chunk >= ?4 AND chunk <= ?5 AND ") +
+                                kLive + " ORDER BY chunk");
+  bind_uuid(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, level);
+  sqlite3_bind_int64(s, 3, field);
+  sqlite3_bind_int64(s, 4, first);
+  sqlite3_bind_int64(s, 5, last);
+  sqlite3_bind_int64(s, 99, now_millis());
+  std::vector<RollupRow> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    RollupRow r;
+    r.run_id = run_id;
+    r.level = level;
+    r.field = field;
+    r.bucket = sqlite3_column_int64(s, 0);
+    const void* p = sqlite3_column_blob(s, 1);
+    r.data.assign(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, 1)));
+    out.push_back(std::move(r));
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) read_->fail("reading roll-up chunks of run " + run_id.str(), rc);
+  return out;
+}
+
 // The keyset bound `before` also narrows `timestamp < ?3`: SQLite uses that
 // for the primary-key range, not the row value alone (without it every page
 // scanned from the run's newest metric, and paging a run was quadratic).
@@ -496,7 +546,7 @@ void SqliteBackend::delete_run(const Uuid& run_id, std::optional<Timestamp> /*st
   const std::string what = "deleting run " + run_id.str();
   if (sqlite3_exec(d.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) d.fail(what + " (BEGIN)", sqlite3_errcode(d.db));
   try {
-    for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups", "run_ledger"}) {
+    for (const char* table : kTables) {
       sqlite3_stmt* s = d.stmt(std::string("DELETE FROM ") + table + " WHERE run_id = ?1");
       bind_uuid(s, 1, run_id);
       d.step_done(s, (what + " from " + table).c_str());

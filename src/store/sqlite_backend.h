@@ -2,7 +2,7 @@
 // WAL mode holding the same logical schema as Cassandra (docs/schema.md):
 // training_metrics keyed (run_id, timestamp, step) newest first,
 // training_runs with indexes by start time, dataset and status, and
-// network_topology. TTLs are kept as an expires_at column: expired rows are
+// network_topology, and the roll-ups (metric_rollups, rollup_chunks). TTLs are kept as an expires_at column: expired rows are
 // invisible to every read at once and deleted when the database is opened.
 // Partial metrics merge with an existing row of the same key (a column left
 // out keeps its value), as UNSET does in Cassandra.
@@ -43,6 +43,9 @@ class SqliteBackend final : public StoreBackend {
   std::vector<LedgerRow> read_ledger(const Uuid& run_id) override;
   std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                       std::int64_t last) override;
+  bool stores_rollup_chunks() const override { return true; }
+  std::vector<RollupRow> read_rollup_chunks(const Uuid& run_id, std::int32_t level, std::int32_t field,
+                                            std::int64_t first, std::int64_t last) override;
   using StoreBackend::list_runs;
   std::vector<Run> list_runs(const RunQuery& query) override;
   std::string describe() const override { return "sqlite:" + opt_.path; }

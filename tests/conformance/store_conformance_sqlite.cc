@@ -41,7 +41,8 @@ std::map<std::string, std::int64_t> rows_of_run(const Config& config, const Uuid
   if (sqlite3_open(config.embedded.path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open database");
   sqlite3_busy_timeout(db, 10'000);
   std::map<std::string, std::int64_t> out;
-  for (const char* table : {"training_metrics", "training_runs", "network_topology", "metric_rollups", "run_ledger"}) {
+  for (const char* table :
+       {"training_metrics", "training_runs", "network_topology", "metric_rollups", "rollup_chunks", "run_ledger"}) {
     sqlite3_stmt* s = nullptr;
     sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table + " WHERE run_id = ?1").c_str(), -1, &s,
                        nullptr);
