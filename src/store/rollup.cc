@@ -215,8 +215,113 @@ bool decode_prefix(std::span<const std::uint8_t>& in, BucketAgg& b) {
   return true;
 }
 
-constexpr std::uint8_t kChunkVersion = 2;
+constexpr std::uint8_t kChunkV2 = 2;  // read only
+constexpr std::uint8_t kChunkVersion = 3;
+// The largest version-3 bucket: 4 varints, sum, flags, 4 points.
+constexpr std::size_t kMaxChunkBucket = 4 * 10 + 8 + 1 + 4 * (8 + 3 * 10);
 
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+void put_varint(char*& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    *out++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *out++ = static_cast<char>(v);
+}
+bool get_varint(std::span<const std::uint8_t>& in, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+    const std::uint8_t b = in[0];
+    in = in.subspan(1);
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+// Differences in wrapping arithmetic: no overflow whatever the values.
+std::int64_t minus(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+std::int64_t plus(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+bool same_metric(const RollupPoint& a, const RollupPoint& b) { return a.ts_ms == b.ts_ms && a.step == b.step; }
+
+struct PointCodec {
+  std::int64_t step = 0, epoch = 0;  // of the previous point
+
+  void write(char*& out, const RollupPoint& p, std::int64_t ts_min) {
+    put(out, p.value);
+    put_varint(out, zigzag(minus(p.ts_ms, ts_min)));
+    put_varint(out, zigzag(minus(p.step, step)));
+    put_varint(out, zigzag(minus(p.epoch, epoch)));
+    step = p.step;
+    epoch = p.epoch;
+  }
+  bool read(std::span<const std::uint8_t>& in, RollupPoint& p, std::int64_t ts_min) {
+    std::uint64_t ts = 0, ds = 0, de = 0;
+    if (!get(in, p.value) || !get_varint(in, ts) || !get_varint(in, ds) || !get_varint(in, de)) return false;
+    p.ts_ms = plus(ts_min, unzigzag(ts));
+    const std::int64_t s = plus(step, unzigzag(ds)), e = plus(epoch, unzigzag(de));
+    if (s < INT32_MIN || s > INT32_MAX || e < INT32_MIN || e > INT32_MAX) return false;
+    p.step = static_cast<std::int32_t>(s);
+    p.epoch = static_cast<std::int32_t>(e);
+    step = s;
+    epoch = e;
+    return true;
+  }
+};
+
+void encode_chunk_bucket(char*& out, const BucketAgg& b, int field, std::int64_t& prev_ts, PointCodec& points) {
+  put_varint(out, b.rows);
+  put_varint(out, zigzag(minus(b.ts_min, prev_ts)));
+  put_varint(out, zigzag(minus(b.ts_max, b.ts_min)));
+  prev_ts = b.ts_min;
+  const FieldAgg& f = b.fields[field];
+  put_varint(out, f.count);
+  if (f.count == 0) return;
+  put(out, f.sum);
+  std::uint8_t flags = 0;
+  if (same_metric(f.first, f.min)) flags |= 1;
+  else if (same_metric(f.first, f.max)) flags |= 2;
+  if (same_metric(f.last, f.min)) flags |= 4;
+  else if (same_metric(f.last, f.max)) flags |= 8;
+  put(out, flags);
+  points.write(out, f.min, b.ts_min);
+  points.write(out, f.max, b.ts_min);
+  if (!(flags & 3)) points.write(out, f.first, b.ts_min);
+  if (!(flags & 12)) points.write(out, f.last, b.ts_min);
+}
+
+bool decode_chunk_bucket(std::span<const std::uint8_t>& in, BucketAgg& b, int field, std::int64_t& prev_ts,
+                         PointCodec& points) {
+  b = BucketAgg{};
+  std::uint64_t rows = 0, ts_min = 0, span = 0, count = 0;
+  if (!get_varint(in, rows) || rows > UINT32_MAX || !get_varint(in, ts_min) || !get_varint(in, span) ||
+      !get_varint(in, count) || count > rows)
+    return false;
+  b.rows = static_cast<std::uint32_t>(rows);
+  b.ts_min = plus(prev_ts, unzigzag(ts_min));
+  b.ts_max = plus(b.ts_min, unzigzag(span));
+  prev_ts = b.ts_min;
+  if (count == 0) return true;
+  FieldAgg& f = b.fields[field];
+  f.count = count;
+  std::uint8_t flags = 0;
+  if (!get(in, f.sum) || !get(in, flags) || (flags & ~0x0f) || (flags & 3) == 3 || (flags & 12) == 12)
+    return false;
+  if (!points.read(in, f.min, b.ts_min) || !points.read(in, f.max, b.ts_min)) return false;
+  if (flags & 3) f.first = (flags & 1) ? f.min : f.max;
+  else if (!points.read(in, f.first, b.ts_min)) return false;
+  if (flags & 12) f.last = (flags & 4) ? f.min : f.max;
+  else if (!points.read(in, f.last, b.ts_min)) return false;
+  return true;
+}
 }  // namespace
 
 std::string encode_bucket(const BucketAgg& b) {
@@ -228,22 +333,39 @@ std::string encode_bucket(const BucketAgg& b) {
 bool decode_bucket(std::span<const std::uint8_t> in, BucketAgg& b) { return decode_prefix(in, b) && in.empty(); }
 
 std::string encode_chunk(int field, std::span<const BucketAgg* const> buckets) {
-  std::string out;
-  out.reserve(3 + buckets.size() * (22 + 108));
-  out.push_back(static_cast<char>(kChunkVersion));
-  out.push_back(static_cast<char>(field));
-  out.push_back(static_cast<char>(buckets.size()));
-  for (const BucketAgg* b : buckets) encode_into(*b, static_cast<std::uint8_t>(1u << field), out);
-  return out;
+  // On the stack: a zero-filled string of the largest size cost more than
+  // the encoding (a chunk is ~1 kB, its bound 3 kB).
+  char stack[3 + kChunkBuckets * kMaxChunkBucket];
+  std::vector<char> heap;
+  char* const start = buckets.size() <= static_cast<std::size_t>(kChunkBuckets)
+                          ? stack
+                          : (heap.resize(3 + buckets.size() * kMaxChunkBucket), heap.data());
+  char* p = start;
+  put(p, kChunkVersion);
+  put(p, static_cast<std::uint8_t>(field));
+  put(p, static_cast<std::uint8_t>(buckets.size()));
+  std::int64_t prev_ts = 0;
+  PointCodec points;
+  for (const BucketAgg* b : buckets) encode_chunk_bucket(p, *b, field, prev_ts, points);
+  return std::string(start, p);
 }
 
 bool decode_chunk(std::span<const std::uint8_t> in, int field, std::vector<BucketAgg>& out) {
   out.clear();
   std::uint8_t version = 0, f = 0, n = 0;
-  if (!get(in, version) || version != kChunkVersion || !get(in, f) || f != field || !get(in, n)) return false;
+  if (!get(in, version) || (version != kChunkVersion && version != kChunkV2) || !get(in, f) || f != field ||
+      !get(in, n))
+    return false;
   out.resize(n);
+  if (version == kChunkV2) {
+    for (BucketAgg& b : out)
+      if (!decode_prefix(in, b)) return false;
+    return in.empty();
+  }
+  std::int64_t prev_ts = 0;
+  PointCodec points;
   for (BucketAgg& b : out)
-    if (!decode_prefix(in, b)) return false;
+    if (!decode_chunk_bucket(in, b, field, prev_ts, points)) return false;
   return in.empty();
 }
 

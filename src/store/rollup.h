@@ -78,11 +78,20 @@ std::string encode_bucket(const BucketAgg& b);
 bool decode_bucket(std::span<const std::uint8_t> data, BucketAgg& b);
 
 // Chunks: kChunkBuckets consecutive complete buckets of one level, with one
-// field only, in one row. A backend that stores them (Cassandra) serves a
-// series from ~1/16 of the rows and ~1/6 of the bytes of bucket rows; the
-// bucket rows stay the record of the newest, incomplete chunk.
-// Encoding: u8 version(=2) | u8 field | u8 n | n × bucket encoding (above)
-// whose mask holds at most `field`.
+// field only, in one row. Both backends store them: a series reads ~1/16 of
+// the rows of bucket rows, and the finest level is stored as chunks only
+// (rollup_sink.h).
+// Encoding (version 3), compact because the writer pays for every byte:
+//   u8 version(=3) | u8 field | u8 n | n × bucket, where bucket =
+//   varint rows | zvarint ts_min − previous bucket's ts_min (0 first) |
+//   zvarint ts_max − ts_min | varint count | if count > 0: f64 sum |
+//   u8 flags | min | max | first unless flags&1 (= min) or flags&2 (= max) |
+//   last unless flags&4 (= min) or flags&8 (= max)
+//   and point = f64 value | zvarint ts − ts_min | zvarint step − previous
+//   point's step | zvarint epoch − previous point's epoch (both 0 at the
+//   chunk's start; epoch INT32_MIN: none). varint: LEB128; zvarint: zigzag.
+// Version 2 (still read): u8 2 | u8 field | u8 n | n × bucket encoding
+// (above) whose mask holds at most `field`.
 inline constexpr int kChunkBuckets = 16;
 std::string encode_chunk(int field, std::span<const BucketAgg* const> buckets);
 // Fills each bucket's rows, ts_min, ts_max and fields[field]; false when

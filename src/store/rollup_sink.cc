@@ -39,6 +39,7 @@ void RollupSink::append(RunState& st, const Metric& m, Emit&& emit) {
   ++st.rows;
   st.last_ts = ts_of(m);
   st.last_step = *m.step;
+  if (st.rows % kRollupLevels[0] != 0) return;  // 15 metrics in 16: no bucket completes
   for (int li = 0; li < kLevels; ++li) {
     const auto level = static_cast<std::uint64_t>(kRollupLevels[li]);
     if (st.rows % level != 0) break;

@@ -93,6 +93,118 @@ TEST(Rollup, NanIsNotAValue) {
   EXPECT_EQ(b.fields[3].count, 0u);
 }
 
+// 16 buckets of random metrics: sparse fields (a field may be missing from
+// a whole bucket), equal timestamps, missing epochs, extreme keys.
+std::vector<BucketAgg> random_chunk(unsigned seed, int level) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> value(-1e6, 1e6);
+  std::vector<BucketAgg> out(kChunkBuckets);
+  std::int64_t ts = (seed % 3 == 0) ? -(std::int64_t{1} << 50) : 1'767'225'600'000;
+  int step = (seed % 3 == 1) ? INT32_MIN : 0;
+  for (int b = 0; b < kChunkBuckets; ++b) {
+    for (int i = 0; i < level; ++i) {
+      Metric m;
+      ts += static_cast<std::int64_t>(rng() % 4 == 0 ? 0 : rng() % 100'000);
+      m.timestamp = Timestamp(std::chrono::milliseconds(ts));
+      m.step = step++;
+      if (rng() % 3) m.epoch = static_cast<int>(rng() % 2 ? rng() : rng() % 1000);
+      for (int f = 0; f < kSeriesFieldCount; ++f) {
+        if ((b + f) % 5 == 0 || rng() % 4 == 0) continue;  // missing
+        const double v = rng() % 7 == 0 ? std::nan("") : value(rng);
+        switch (f) {
+          case 0: m.train_loss = v; break;
+          case 1: m.train_accuracy = v; break;
+          case 2: m.val_loss = v; break;
+          case 3: m.val_accuracy = v; break;
+          case 4: m.learning_rate = v; break;
+          default: m.hidden_units = static_cast<int>(rng() % 64); break;
+        }
+      }
+      out[static_cast<std::size_t>(b)].add(m);
+    }
+  }
+  return out;
+}
+
+std::vector<const BucketAgg*> pointers(const std::vector<BucketAgg>& buckets) {
+  std::vector<const BucketAgg*> out;
+  for (const BucketAgg& b : buckets) out.push_back(&b);
+  return out;
+}
+
+void expect_same_field(const BucketAgg& got, const BucketAgg& want, int field) {
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_EQ(got.ts_min, want.ts_min);
+  EXPECT_EQ(got.ts_max, want.ts_max);
+  const FieldAgg &a = got.fields[field], &b = want.fields[field];
+  ASSERT_EQ(a.count, b.count);
+  if (b.count == 0) return;
+  EXPECT_EQ(a.sum, b.sum);
+  for (auto [p, q] : {std::pair{&a.min, &b.min}, {&a.max, &b.max}, {&a.first, &b.first}, {&a.last, &b.last}}) {
+    EXPECT_EQ(p->value, q->value);
+    EXPECT_EQ(p->ts_ms, q->ts_ms);
+    EXPECT_EQ(p->step, q->step);
+    EXPECT_EQ(p->epoch, q->epoch);
+  }
+}
+
+TEST(Rollup, ChunkRoundTripsEveryFieldOfItsBuckets) {
+  for (unsigned seed = 1; seed <= 30; ++seed) {
+    const std::vector<BucketAgg> buckets = random_chunk(seed, seed % 2 ? 16 : 3);
+    for (int field = 0; field < kSeriesFieldCount; ++field) {
+      SCOPED_TRACE(testing::Message() << "seed " << seed << " field " << field);
+      std::vector<BucketAgg> decoded;
+      ASSERT_TRUE(decode_chunk(bytes(encode_chunk(field, pointers(buckets))), field, decoded));
+      ASSERT_EQ(decoded.size(), buckets.size());
+      for (std::size_t i = 0; i < buckets.size(); ++i) expect_same_field(decoded[i], buckets[i], field);
+    }
+  }
+}
+
+TEST(Rollup, ChunkDecodingRefusesDamagedData) {
+  const std::vector<BucketAgg> buckets = random_chunk(4, 16);
+  const std::string data = encode_chunk(3, pointers(buckets));
+  std::vector<BucketAgg> d;
+  for (std::size_t n = 0; n < data.size(); ++n) EXPECT_FALSE(decode_chunk(bytes(data.substr(0, n)), 3, d)) << n;
+  EXPECT_FALSE(decode_chunk(bytes(data + "x"), 3, d));
+  EXPECT_FALSE(decode_chunk(bytes(data), 2, d)) << "another field's chunk";
+  for (char version : {1, 4}) {
+    std::string other = data;
+    other[0] = version;
+    EXPECT_FALSE(decode_chunk(bytes(other), 3, d)) << int(version);
+  }
+}
+
+// Chunk rows written before the compact encoding (version 2) stay readable.
+TEST(Rollup, ChunksOfVersion2AreStillRead) {
+  std::vector<BucketAgg> buckets = random_chunk(9, 16);
+  const int field = 3;
+  std::string v2 = {2, static_cast<char>(field), static_cast<char>(buckets.size())};
+  for (BucketAgg& b : buckets) {
+    for (int f = 0; f < kSeriesFieldCount; ++f)
+      if (f != field) b.fields[f] = FieldAgg{};  // a version-2 bucket holds its field only
+    v2 += encode_bucket(b);
+  }
+  std::vector<BucketAgg> decoded;
+  ASSERT_TRUE(decode_chunk(bytes(v2), field, decoded));
+  ASSERT_EQ(decoded.size(), buckets.size());
+  for (std::size_t i = 0; i < buckets.size(); ++i) expect_same_field(decoded[i], buckets[i], field);
+}
+
+// The point of version 3: the writer sends every byte of every chunk.
+TEST(Rollup, CompactChunksTakeUnderHalfTheBytesOfVersion2) {
+  std::vector<BucketAgg> buckets(kChunkBuckets);
+  for (int b = 0; b < kChunkBuckets; ++b)
+    for (int i = 0; i < 16; ++i) {
+      const int step = b * 16 + i;
+      buckets[static_cast<std::size_t>(b)].add(metric(1'767'225'600'000 + step * 250, step, std::sin(step)));
+    }
+  std::size_t v2 = 3;
+  for (const BucketAgg& b : buckets) v2 += encode_bucket(b).size() - 108;  // less hidden_units (a 2nd field)
+  const std::size_t v3 = encode_chunk(3, pointers(buckets)).size();
+  EXPECT_LT(v3 * 2, v2) << "v3 " << v3 << " bytes, v2 " << v2;
+}
+
 TEST(M4, PlanUsesTheLargestLevelThatFitsAndAtMostPointsBuckets) {
   EXPECT_EQ(plan_series(1'000'000, 1000).level, 256);
   EXPECT_EQ(plan_series(1'000'000, 1000).width, 1024);
