@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include <spdlog/spdlog.h>
-
 #include "cql/coding.h"
+#include "cql/log.h"
 #include "cql/request.h"
 #include "cql/result_builder.h"
 #include "cql/retry_policy.h"
@@ -397,10 +396,10 @@ void Session::Impl::RunCallback(const std::function<void()>& fn) noexcept {
     fn();
   } catch (const std::exception& e) {
     ++counters.callback_exceptions;
-    spdlog::error("cql: an async callback threw (caught; the session goes on): {}", e.what());
+    logger().error("an async callback threw (caught; the session goes on): {}", e.what());
   } catch (...) {
     ++counters.callback_exceptions;
-    spdlog::error("cql: an async callback threw a non-standard exception (caught; the session goes on)");
+    logger().error("an async callback threw a non-standard exception (caught; the session goes on)");
   }
 }
 

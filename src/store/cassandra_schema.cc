@@ -1,7 +1,5 @@
 #include "store/cassandra_schema.h"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <map>
 
@@ -9,6 +7,7 @@
 #include "canopy/schema.h"
 #include "cql/session.h"
 #include "store/cql_columns.h"
+#include "store/log.h"
 
 namespace canopy::store {
 namespace {
@@ -29,7 +28,6 @@ std::string twcs(std::int64_t ttl_seconds) {
   return "{'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'HOURS', "
          "'compaction_window_size': " + std::to_string(hours) + "}";
 }
-
 
 // The schema was applied but the nodes do not all have it yet: not ready.
 SchemaError no_agreement(const Config& config, const std::string& detail) {
@@ -172,7 +170,7 @@ std::vector<std::string> apply_schema(cql::Session& session, const Config& confi
   } catch (const cql::CqlError& e) {
     warnings.push_back("keyspace " + ks + ": could not check replication: " + e.what());
   }
-  for (const auto& w : warnings) spdlog::warn("{}", w);
+  for (const auto& w : warnings) logger().warn("{}", w);
   return warnings;
 }
 

@@ -1,7 +1,5 @@
 #include "store/rollup_sink.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <array>
 #include <iterator>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "canopy/errors.h"
+#include "store/log.h"
 
 namespace canopy::store {
 namespace {
@@ -245,7 +244,7 @@ SinkResult RollupSink::write_metrics(std::span<const MetricRecord> batch) {
       rebuild_locked(s.run, st);
     } catch (const Error& e) {
       // The metrics are stored; the roll-ups are retried with the next batch.
-      spdlog::warn("canopy: rebuilding roll-ups of run {} failed (retried later): {}", s.run.str(), e.what());
+      logger().warn("rebuilding roll-ups of run {} failed (retried later): {}", s.run.str(), e.what());
     }
   }
   return result;
@@ -314,7 +313,7 @@ std::uint64_t RollupSink::rebuild_locked(const Uuid& run_id, RunState& st) {
     if (decode_bucket({reinterpret_cast<const std::uint8_t*>(r.data.data()), r.data.size()}, b)) covered += b.rows;
   }
   if (covered > count) {
-    spdlog::warn("canopy: run {} has roll-ups over {} metrics but only {} raw metrics left (expired); "
+    logger().warn("run {} has roll-ups over {} metrics but only {} raw metrics left (expired); "
                  "keeping its roll-ups as they are",
                  run_id.str(), covered, count);
     st.frozen = true;

@@ -5,9 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include <spdlog/spdlog.h>
-
 #include "canopy/errors.h"
+#include "store/log.h"
 
 namespace canopy::store {
 
@@ -153,7 +152,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
       // backend took the spooled metrics and their segments are deleted.
       ++counters_.spool_full;
       if (counters_.spool_full == 1 || counters_.spool_full % 1000 == 0) {
-        spdlog::error("canopy: spool {} is full ({} bytes, writer.spool_max_bytes); {} metric(s) refused so far",
+        logger().error("spool {} is full ({} bytes, writer.spool_max_bytes); {} metric(s) refused so far",
                       spool_->dir(), segments_.size() * opt_.segment_bytes, counters_.spool_full);
       }
       throw SpoolFullError("store_metric: the spool is full at " +
@@ -174,7 +173,7 @@ void Writer::store(const Uuid& run_id, const Metric& metric) {
       // caller is told (never a silent lapse of the spool's promise).
       ++counters_.spool_failures;
       if (counters_.spool_failures == 1 || counters_.spool_failures % 1000 == 0) {
-        spdlog::error("canopy: spool {} failed ({} time(s) so far): {}", spool_->dir(), counters_.spool_failures,
+        logger().error("spool {} failed ({} time(s) so far): {}", spool_->dir(), counters_.spool_failures,
                       spool_->last_error());
       }
       throw SpoolError(std::string("store_metric: ") + (room ? "" : "buffer full and ") +
@@ -287,12 +286,12 @@ void Writer::refill(std::unique_lock<std::mutex>& lk) {
   }
   lk.lock();
   if (reader->corrupt_records() != corrupt_before) {
-    spdlog::warn("spool {}: {} corrupt record(s) skipped (checksum mismatch; the rest of each block is lost)",
+    logger().warn("spool {}: {} corrupt record(s) skipped (checksum mismatch; the rest of each block is lost)",
                  spool_->dir(), reader->corrupt_records() - corrupt_before);
   }
   spool_corrupt_ += reader->corrupt_records() - corrupt_before;
   if (reader->torn_records() != torn_before) {
-    spdlog::warn("spool {}: {} torn record(s) at the end of a segment (a writer died mid-append; the whole records "
+    logger().warn("spool {}: {} torn record(s) at the end of a segment (a writer died mid-append; the whole records "
                  "before it are replayed)",
                  spool_->dir(), reader->torn_records() - torn_before);
   }
@@ -328,7 +327,7 @@ void Writer::collect_segments() {
     if (!spool_->remove_segment(seg)) {
       // Sent already: its records are replayed again by the next process
       // (idempotent upserts), nothing is lost.
-      spdlog::warn("canopy: {}", spool_->last_error());
+      logger().warn("{}", spool_->last_error());
     }
     if (ref != segment_refs_.end()) segment_refs_.erase(ref);
     it = segments_.erase(it);
@@ -493,7 +492,7 @@ void Writer::close(std::chrono::milliseconds timeout) {
   }
   if (everything_sent) {
     for (std::uint64_t seg : segments_) {
-      if (!spool_->remove_segment(seg)) spdlog::warn("canopy: {}", spool_->last_error());
+      if (!spool_->remove_segment(seg)) logger().warn("{}", spool_->last_error());
     }
     segments_.clear();
   }
@@ -543,7 +542,7 @@ std::size_t Writer::forget_run(const Uuid& run_id) {
   // (Durability::kSpoolEach, or after an overflow): close it so that
   // collect_segments may delete it once nothing queued refers to it.
   if (!closed_ && !spill_ && spool_->current_segment() != 0) {
-    if (!spool_->close()) spdlog::warn("canopy: {}", spool_->last_error());
+    if (!spool_->close()) logger().warn("{}", spool_->last_error());
     collect_segments();
   }
   return unsent;

@@ -1,5 +1,12 @@
 """canopy-store against the real Cassandra node (ctest label: integration)."""
+import json
 import re
+import uuid
+
+from cassandra.cluster import Cluster
+
+from cassandra_hosts import first_cassandra_host
+from conftest import Cli, clean_env
 
 
 def test_demo_on_cassandra(cassandra_cli, tmp_path):
@@ -62,5 +69,31 @@ def test_hint_after_backend_cassandra_demo_runs_as_printed(tmp_path, cli):
     finally:
         from cassandra.cluster import Cluster
         cluster = Cluster([host], protocol_version=4)
+        cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+        cluster.shutdown()
+
+
+def test_warnings_go_to_stderr_and_leave_json_output_clean(tmp_path):
+    """A keyspace with replication factor 3 on one node makes every command
+    warn; the warning must not land in stdout, where it broke `--format json`
+    (spdlog's default logger writes to stdout)."""
+    keyspace = "cli_warn_" + uuid.uuid4().hex[:8]
+    config = tmp_path / "canopy.yaml"
+    config.write_text(f"""
+backend:
+  cassandra:
+    enabled: true
+    contact_points: [{first_cassandra_host()}]
+    keyspace: {keyspace}
+    replication: {{class: SimpleStrategy, replication_factor: 3}}
+""")
+    cli = Cli(["--config", str(config)], clean_env(tmp_path))
+    try:
+        p = cli.run("runs", "list", "--format", "json")
+        assert json.loads(p.stdout) == []
+        assert "replication factor 3" in p.stderr
+        assert "replication factor" not in p.stdout
+    finally:
+        cluster = Cluster([first_cassandra_host()], protocol_version=4)
         cluster.connect().execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
         cluster.shutdown()
