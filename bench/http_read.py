@@ -9,6 +9,7 @@ trains in another process, checking that every client got every metric.
 
     bench/http_read.py [--bin build/canopy-store] [--metrics N] [--clients N]
                        [--config FILE | --backend cassandra]   (default: a fresh SQLite store)
+                       [--node-pid PID]   (the Cassandra node: its CPU per exported row)
 
 Not a test: it only measures. Run it on a quiet machine.
 """
@@ -31,6 +32,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def percentile(samples, p):
     s = sorted(samples)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed_get(url, n):
@@ -83,6 +91,7 @@ def main():
     ap.add_argument("--samples", type=int, default=50)
     ap.add_argument("--config", help="YAML configuration (e.g. a Cassandra keyspace)")
     ap.add_argument("--backend", choices=["embedded", "cassandra"])
+    ap.add_argument("--node-pid", type=int, help="the Cassandra node's pid: print its CPU per exported row")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="canopy-http-bench-")
@@ -118,17 +127,22 @@ def main():
         report("runs/{id}/metrics?limit=1000", timed_get(f"{url}/api/runs/{run_id}/metrics?limit=1000", args.samples))
 
         rss_before = vm_hwm_kib(server.pid)
-        for fmt in ("csv", "ndjson"):
+        for fmt in ("csv", "ndjson", "csv", "ndjson"):
             t0 = time.perf_counter()
+            cpu0 = {pid: cpu_seconds(pid) for pid in (server.pid, args.node_pid) if pid}
             rows, size = 0, 0
+            # Read in 1 MiB blocks: a Python loop per line is slower than the
+            # server and would measure the client.
             with urllib.request.urlopen(f"{url}/api/runs/{run_id}/export?format={fmt}", timeout=3600) as r:
-                for line in r:
-                    rows += 1
-                    size += len(line)
+                while block := r.read(1 << 20):
+                    rows += block.count(b"\n")
+                    size += len(block)
             secs = time.perf_counter() - t0
             rows -= fmt == "csv"  # header
             assert rows == total, (fmt, rows, total)
-            print(f"export {fmt:<27} {rows / secs:10,.0f} rows/s  ({size / secs / 1e6:.0f} MB/s, {secs:.1f} s)")
+            cpu = "   ".join(f"{name} CPU {(cpu_seconds(pid) - cpu0[pid]) * 1e6 / rows:.2f} µs/row"
+                            for name, pid in (("server", server.pid), ("node", args.node_pid)) if pid)
+            print(f"export {fmt:<27} {rows / secs:10,.0f} rows/s  ({size / secs / 1e6:.0f} MB/s, {secs:.1f} s)   {cpu}")
         print(f"server peak RSS (VmHWM)            {rss_before / 1024:8.1f} MiB before exports, "
               f"{vm_hwm_kib(server.pid) / 1024:.1f} MiB after")
 
