@@ -22,9 +22,9 @@ void PutU32(std::string& out, uint32_t v) {
 void PutI32(std::string& out, int32_t v) { PutU32(out, static_cast<uint32_t>(v)); }
 
 void PutI64(std::string& out, int64_t v) {
-  uint64_t u = static_cast<uint64_t>(v);
+  uint64_t u = __builtin_bswap64(static_cast<uint64_t>(v));
   char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(u >> (56 - 8 * i));
+  std::memcpy(b, &u, 8);
   out.append(b, 8);
 }
 

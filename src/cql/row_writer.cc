@@ -3,6 +3,7 @@
 // path (value_codec.h), so both write the same bytes and the same errors.
 #include "cql/row_writer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "cql/coding.h"
@@ -15,14 +16,16 @@ namespace {
 
 // [int 4][4 bytes big-endian] / [int 8][8 bytes big-endian], in one append.
 void Put4(std::string& out, uint32_t v) {
-  char b[8] = {0, 0, 0, 4, static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
+  char b[8] = {0, 0, 0, 4};
+  v = __builtin_bswap32(v);
+  std::memcpy(b + 4, &v, 4);
   out.append(b, 8);
 }
 
 void Put8(std::string& out, uint64_t v) {
   char b[12] = {0, 0, 0, 8};
-  for (int i = 0; i < 8; ++i) b[4 + i] = static_cast<char>(v >> (56 - 8 * i));
+  v = __builtin_bswap64(v);
+  std::memcpy(b + 4, &v, 8);
   out.append(b, 12);
 }
 
@@ -33,7 +36,12 @@ void PutSized(std::string& out, std::string_view bytes) {
 
 }  // namespace
 
-RowWriter::RowWriter(const PreparedStatement& p, std::string& out) : p_(p), out_(out) {}
+RowWriter::RowWriter(const PreparedStatement& p, std::string& out) : p_(p), out_(out) {
+  // Room for a row of fixed-size columns at once: one allocation, not one
+  // per doubling. Growth stays geometric for a batch's rows, one after another.
+  const size_t want = out.size() + 12 * p.bind_columns.size();
+  if (want > out.capacity()) out.reserve(std::max(want, 2 * out.capacity()));
+}
 
 const DataType* RowWriter::Next() {
   size_t i = next_++;
