@@ -30,9 +30,21 @@ struct ClusterState {
   std::map<std::string, Replication> keyspaces;
   std::string local_dc;  // empty until known: every node counts as local
 
+  // Derived from the above when the state is made, so that a query plan
+  // (load_balancing.h) needs no lookup, copy or allocation per request.
+  // The pointers are to hosts of `nodes`.
+  std::vector<Host*> local_hosts;   // by ip: those of local_dc
+  std::vector<Host*> remote_hosts;  // by ip: the others
+  std::vector<Host*> ring_hosts;    // the host of each ring->nodes() entry
+  // Per keyspace with a known replication and a ring: the replicas of each
+  // ring range (keyspaces that replicate alike share one table).
+  std::map<std::string, std::shared_ptr<const ReplicaTable>, std::less<>> replicas;
+
   HostPtr FindHost(const std::string& ip) const;
   // The hosts that have not left the cluster, by ip.
   std::vector<HostPtr> Hosts() const;
+  // Fills the derived fields from nodes, ring, keyspaces and local_dc.
+  void Derive();
 };
 
 using ClusterStatePtr = std::shared_ptr<const ClusterState>;

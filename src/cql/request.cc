@@ -19,9 +19,9 @@ namespace cql {
 
 namespace {
 
-// Routing key of a prepared statement's bound values, if every partition key
-// component is bound to a non-null value.
-std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vector<Value>& values) {
+// Token of the routing key of a prepared statement's bound values, if
+// every partition key component is bound to a non-null value.
+std::optional<int64_t> RoutingToken(const PreparedStatement& p, const std::vector<Value>& values) {
   if (p.partition_key_indexes.empty()) return std::nullopt;
   std::vector<std::string> parts;
   for (uint16_t i : p.partition_key_indexes) {
@@ -32,12 +32,13 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vec
     if (PutCell(cell, v, &p.bind_columns[i].type)) return std::nullopt;
     parts.push_back(std::move(cell));
   }
-  return CompositeRoutingKey(parts);
+  return Murmur3Token(parts.size() == 1 ? parts[0] : CompositeRoutingKey(parts));
 }
 
 // The same from values a RowWriter wrote (already checked by the encoder
-// to be one whole [value] per bind marker).
-std::optional<std::string> RoutingKey(const PreparedStatement& p, std::string_view encoded) {
+// to be one whole [value] per bind marker). A single-column key is hashed
+// in place: no copy, no allocation.
+std::optional<int64_t> RoutingToken(const PreparedStatement& p, std::string_view encoded) {
   const auto& pk = p.partition_key_indexes;
   if (pk.empty()) return std::nullopt;
   std::vector<std::string_view> cells;  // by bind index, up to the last key component
@@ -48,7 +49,7 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, std::string_vi
     std::string_view cell;
     if (!GetI32(encoded, len)) return std::nullopt;
     if (len > 0 && !GetRaw(encoded, static_cast<size_t>(len), cell)) return std::nullopt;
-    bool is_key = std::find(pk.begin(), pk.end(), i) != pk.end();
+    bool is_key = pk.size() == 1 ? i == pk[0] : std::find(pk.begin(), pk.end(), i) != pk.end();
     if (is_key && len < 0) return std::nullopt;  // null or unset: no routing key
     if (pk.size() == 1) {
       if (is_key) one = cell;
@@ -56,10 +57,10 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, std::string_vi
       cells.push_back(cell);
     }
   }
-  if (pk.size() == 1) return std::string(one);
+  if (pk.size() == 1) return Murmur3Token(one);
   std::vector<std::string> parts;
   for (uint16_t i : pk) parts.emplace_back(cells[i]);
-  return CompositeRoutingKey(parts);
+  return Murmur3Token(CompositeRoutingKey(parts));
 }
 
 bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
@@ -114,6 +115,7 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
   st->timeout = st->options.timeout.value_or(options.request_timeout);
   if (options.request_deadline.count() > 0) st->deadline = std::chrono::steady_clock::now() + options.request_deadline;
   std::optional<Error> err;
+  RequestRouting routing;  // views st's prepared statement: used before st can change
   switch (st->type) {
     case RequestState::Type::kPrepare:
       st->opcode = Opcode::kPrepare;
@@ -134,10 +136,10 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
       }
       err = st->encoded ? EncodeExecute(st->body, *st->prepared, *st->encoded, st->options, st->timestamp_us)
                         : EncodeExecute(st->body, *st->prepared, st->values, st->options, st->timestamp_us);
-      st->routing.keyspace = st->prepared->keyspace;
+      routing.keyspace = st->prepared->keyspace;
       if (!err)
-        st->routing.routing_key = st->encoded ? RoutingKey(*st->prepared, st->encoded->bytes)
-                                              : RoutingKey(*st->prepared, st->values);
+        routing.token = st->encoded ? RoutingToken(*st->prepared, st->encoded->bytes)
+                                    : RoutingToken(*st->prepared, st->values);
       break;
     case RequestState::Type::kBatch:
       st->opcode = Opcode::kBatch;
@@ -145,9 +147,9 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
       err = EncodeBatch(st->body, st->batch, st->options, st->timestamp_us);
       for (const auto& e : st->batch.entries) {
         if (!e.prepared) continue;
-        st->routing.keyspace = e.prepared->keyspace;
-        st->routing.routing_key =
-            e.encoded ? RoutingKey(*e.prepared, st->batch.EncodedOf(e)) : RoutingKey(*e.prepared, e.values);
+        routing.keyspace = e.prepared->keyspace;
+        routing.token =
+            e.encoded ? RoutingToken(*e.prepared, st->batch.EncodedOf(e)) : RoutingToken(*e.prepared, e.values);
         break;
       }
       break;
@@ -157,9 +159,10 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
     return asio::post(io, [this, st, e] { Finish(st, e); });
   }
   if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
-  st->routing.local_only = IsDcLocal(st->options.consistency) ||
-                           (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
-  st->plan = policy->QueryPlan(*state.Load(), st->routing);
+  routing.local_only = IsDcLocal(st->options.consistency) ||
+                       (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
+  st->cluster = state.Load();
+  st->plan = policy->QueryPlan(*st->cluster, routing);
   Attempt(std::move(st));
 }
 
@@ -167,12 +170,12 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
   if (shutting_down) return FinishSoon(st, MakeError(ErrorKind::kShutdown, "session closed"));
   while (st->next < st->plan.size()) {
     if (DeadlinePassed(*st)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
-    HostPtr h = st->plan[st->next];
+    Host* h = st->plan[st->next];
     auto c = h->PickConnection();
     if (!c) {
       st->tried.push_back(h->address + ": no open connection");
       ++st->next;
-      pools.Fill(h);
+      if (HostPtr owned = st->cluster->FindHost(h->ip)) pools.Fill(owned);
       continue;
     }
     bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r) {
@@ -203,7 +206,7 @@ void Session::Impl::FinishSoon(std::shared_ptr<RequestState> st, Error e) {
   }
 }
 
-void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
+void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
                                Result<Response> r) {
   Error err;
   if (!r.ok()) {
@@ -326,7 +329,7 @@ std::optional<Error> Session::Impl::UseNewStatementId(RequestState& st, const st
   return EncodeBatch(st.body, st.batch, st.options, st.timestamp_us);
 }
 
-void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
+void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
                               const std::string& id) {
   std::string query;
   if (st->prepared && st->prepared->id == id) query = st->prepared->query;

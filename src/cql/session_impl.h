@@ -72,9 +72,10 @@ struct Session::Impl {
   // Request execution (request.cc).
   void Submit(std::shared_ptr<RequestState> st);
   void Attempt(std::shared_ptr<RequestState> st);
-  void OnResponse(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
+  // host: of st->plan (st->cluster owns it).
+  void OnResponse(std::shared_ptr<RequestState> st, Host* host, std::shared_ptr<Connection> conn,
                   Result<Response> r);
-  void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
+  void Reprepare(std::shared_ptr<RequestState> st, Host* host, std::shared_ptr<Connection> conn,
                  const std::string& id);
   // UNPREPARED answered and the re-prepare gave a new id: the request is
   // re-encoded with it (EXECUTE, or each BATCH entry that used old_id).
