@@ -34,6 +34,7 @@
 
 #include "cql/errors.h"
 #include "cql/frame.h"
+#include "cql/inline_function.h"
 
 namespace cql {
 
@@ -64,7 +65,8 @@ struct Response {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Clock = std::chrono::steady_clock;
-  using ResponseHandler = std::function<void(Result<Response>)>;
+  // Move-only, in place up to 48 bytes: a request's handler costs no heap block.
+  using ResponseHandler = InlineFunction<void(Result<Response>)>;
   using EventHandler = std::function<void(const EventMessage&)>;
   using CloseHandler = std::function<void(const Error&)>;
   using ConnectHandler = std::function<void(Result<std::shared_ptr<Connection>>)>;

@@ -97,6 +97,32 @@ Error DeadlineError(const RequestState& st, std::chrono::milliseconds deadline) 
 }
 bool IsKeyspaceChange(const ResultSet& rs) { return rs.info().find(" KEYSPACE ") != std::string::npos; }
 
+// Roughly the encoded size of the request's body, so that encoding grows
+// the buffer once rather than by doubling: [short bytes] id or [long string]
+// query, the values (a guess per Value), <query_parameters> or the batch's
+// flags, an optional paging state.
+size_t BodySizeHint(const RequestState& st) {
+  constexpr size_t kFixed = 32, kPerValue = 16;
+  const size_t paging = st.options.paging_state ? st.options.paging_state->size() : 0;
+  switch (st.type) {
+    case RequestState::Type::kPrepare:
+      return st.query.size() + kFixed;
+    case RequestState::Type::kQuery:
+      return st.query.size() + kPerValue * st.values.size() + paging + kFixed;
+    case RequestState::Type::kExecute:
+      return (st.prepared ? st.prepared->id.size() : 0) +
+             (st.encoded ? st.encoded->bytes.size() : kPerValue * st.values.size()) + paging + kFixed;
+    case RequestState::Type::kBatch: {
+      size_t n = kFixed;
+      for (const auto& e : st.batch.entries)
+        n += 5 + (e.prepared ? e.prepared->id.size() : e.query.size() + 2) +
+             (e.encoded ? e.encoded_end - e.encoded_begin : kPerValue * e.values.size());
+      return n;
+    }
+  }
+  return kFixed;
+}
+
 }  // namespace
 
 int64_t Session::Impl::NextTimestamp() {
@@ -116,6 +142,7 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
   if (options.request_deadline.count() > 0) st->deadline = std::chrono::steady_clock::now() + options.request_deadline;
   std::optional<Error> err;
   RequestRouting routing;  // views st's prepared statement: used before st can change
+  st->body.reserve(BodySizeHint(*st));
   switch (st->type) {
     case RequestState::Type::kPrepare:
       st->opcode = Opcode::kPrepare;
@@ -178,8 +205,9 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
       if (HostPtr owned = st->cluster->FindHost(h->ip)) pools.Fill(owned);
       continue;
     }
-    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r) {
-      OnResponse(st, h, c, std::move(r));
+    // Four words, held in place by the connection (InlineFunction).
+    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r) mutable {
+      OnResponse(std::move(st), h, std::move(c), std::move(r));
     });
     if (sent) {
       ++h->requests_sent;
@@ -236,7 +264,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
         if (cb) RunCallback([&] { cb(Prepared(std::move(p))); });
         return;
       } else {
-        ResultSet rs = std::move(msg.rows);
+        ResultSet& rs = msg.rows;
         ResultSetBuilder::SetHost(rs, h->address);
         if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
         if (IsDdl(rs)) prepared_cache.Clear();
@@ -266,7 +294,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
               });
           return;
         }
-        return Finish(st, std::move(rs));
+        return Finish(std::move(st), std::move(rs));
       }
     } else if (resp.header.opcode == Opcode::kError) {
       ErrorMessage m;
@@ -395,14 +423,11 @@ void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r
   if (cb) RunCallback([&] { cb(std::move(r)); });
 }
 
-void Session::Impl::RunCallback(const std::function<void()>& fn) noexcept {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    ++counters.callback_exceptions;
-    spdlog::error("cql: an async callback threw (caught; the session goes on): {}", e.what());
-  } catch (...) {
-    ++counters.callback_exceptions;
+void Session::Impl::CallbackThrew(const char* what) noexcept {
+  ++counters.callback_exceptions;
+  if (what) {
+    spdlog::error("cql: an async callback threw (caught; the session goes on): {}", what);
+  } else {
     spdlog::error("cql: an async callback threw a non-standard exception (caught; the session goes on)");
   }
 }

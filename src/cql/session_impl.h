@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -90,8 +91,19 @@ struct Session::Impl {
   void CheckNotIoThread(const char* call) const;
   // Runs a user callback on the io thread. What it throws is caught, logged
   // and counted: one faulty callback must not end the thread serving every
-  // other request.
-  void RunCallback(const std::function<void()>& fn) noexcept;
+  // other request. A template: no std::function around every completion.
+  template <typename Fn>
+  void RunCallback(Fn&& fn) noexcept {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      CallbackThrew(e.what());
+    } catch (...) {
+      CallbackThrew(nullptr);
+    }
+  }
+  // Logs and counts what a callback threw (what: its what(), or null).
+  void CallbackThrew(const char* what) noexcept;
 };
 
 }  // namespace cql
