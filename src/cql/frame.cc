@@ -12,11 +12,14 @@ constexpr int kMaxTypeDepth = 32;
 }
 
 void PutFrameHeader(std::string& out, const FrameHeader& h) {
-  PutU8(out, h.version);
-  PutU8(out, h.flags);
-  PutU16(out, static_cast<uint16_t>(h.stream));
-  PutU8(out, static_cast<uint8_t>(h.opcode));
-  PutU32(out, h.length);
+  // One append of the 9 bytes: a header precedes every request.
+  const auto stream = static_cast<uint16_t>(h.stream);
+  const char b[kHeaderSize] = {static_cast<char>(h.version),      static_cast<char>(h.flags),
+                               static_cast<char>(stream >> 8),    static_cast<char>(stream),
+                               static_cast<char>(h.opcode),       static_cast<char>(h.length >> 24),
+                               static_cast<char>(h.length >> 16), static_cast<char>(h.length >> 8),
+                               static_cast<char>(h.length)};
+  out.append(b, kHeaderSize);
 }
 
 bool GetFrameHeader(std::string_view& in, FrameHeader& h) {

@@ -1,6 +1,8 @@
 #include "cql/token_ring.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -21,7 +23,13 @@ inline uint64_t Fmix(uint64_t k) {
   return k;
 }
 
+// 8 bytes little-endian: one load on a little-endian machine.
 inline uint64_t Block(const uint8_t* p) {
+  if constexpr (std::endian::native == std::endian::little) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
   return v;
