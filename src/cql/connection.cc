@@ -293,11 +293,10 @@ void Connection::OnRead(size_t n) {
 void Connection::Dispatch(const FrameHeader& h, std::string&& body) {
   Response r;
   r.header = h;
-  auto shared = std::make_shared<const std::string>(std::move(body));
-  std::string_view view(*shared);
+  std::string_view view(body);
   bool prefix_ok = StripResponsePrefix(view, h.flags, &r.warnings);
-  r.offset = shared->size() - view.size();
-  r.body = std::move(shared);
+  r.offset = body.size() - view.size();
+  r.body = std::move(body);
   if (h.stream < 0) {
     EventMessage ev;
     EventHandler handler;

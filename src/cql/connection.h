@@ -53,13 +53,17 @@ struct ConnectionOptions {
 };
 
 // A response frame: header and its body (prefix already stripped: body
-// starts at offset), warnings if the server sent any.
+// starts at offset), warnings if the server sent any. The body is owned,
+// not shared: only a decoded rows result shares it (SharedBody), and most
+// answers (to writes) are not rows.
 struct Response {
   FrameHeader header;
-  std::shared_ptr<const std::string> body;
+  std::string body;
   size_t offset = 0;
   std::vector<std::string> warnings;
-  std::string_view view() const { return std::string_view(*body).substr(offset); }
+  std::string_view view() const { return std::string_view(body).substr(offset); }
+  // The body for DecodeResult; moved out (the response is spent).
+  std::shared_ptr<const std::string> SharedBody() { return std::make_shared<const std::string>(std::move(body)); }
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -63,6 +63,12 @@ std::optional<int64_t> RoutingToken(const PreparedStatement& p, std::string_view
   return Murmur3Token(CompositeRoutingKey(parts));
 }
 
+// A RESULT of kind Void: what every write gets. Nothing in it to decode.
+bool IsVoidResult(std::string_view body) {
+  int32_t kind = 0;
+  return GetI32(body, kind) && kind == 1;
+}
+
 bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
 
 // A failure after which the request may or may not have been applied: the
@@ -248,11 +254,18 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
       err.message += " (" + std::to_string(AttemptTimeout(*st).count()) + " ms)";
     }
   } else {
-    const Response& resp = r.value();
+    Response& resp = r.value();
     h->consecutive_timeouts = 0;
+    if (resp.header.opcode == Opcode::kResult && st->type != RequestState::Type::kPrepare &&
+        IsVoidResult(resp.view())) {
+      ResultSet rs;  // kVoid
+      ResultSetBuilder::SetHost(rs, h->address);
+      if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, std::move(resp.warnings));
+      return Finish(std::move(st), std::move(rs));
+    }
     if (resp.header.opcode == Opcode::kResult) {
       ResultMessage msg;
-      if (!DecodeResult(resp.body, resp.offset, msg)) {
+      if (!DecodeResult(resp.SharedBody(), resp.offset, msg)) {
         err = MakeError(ErrorKind::kProtocol, "malformed RESULT", h->address);
       } else if (st->type == RequestState::Type::kPrepare) {
         if (msg.kind != 4) return Finish(st, MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result", h->address));
@@ -266,7 +279,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
       } else {
         ResultSet& rs = msg.rows;
         ResultSetBuilder::SetHost(rs, h->address);
-        if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
+        if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, std::move(resp.warnings));
         if (IsDdl(rs)) prepared_cache.Clear();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
           admin.Post(
@@ -372,7 +385,9 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::sh
   auto on_prepared = [this, st, h, c, id](Result<Response> r) {
     if (!r.ok()) return OnResponse(st, h, c, std::move(r));
     ResultMessage msg;
-    if (r.value().header.opcode != Opcode::kResult || !DecodeResult(r.value().body, r.value().offset, msg) ||
+    // A copy of the body: on failure r is reported as it came.
+    if (r.value().header.opcode != Opcode::kResult ||
+        !DecodeResult(std::make_shared<const std::string>(r.value().body), r.value().offset, msg) ||
         msg.kind != 4) {
       return OnResponse(st, h, c, std::move(r));  // reported as the attempt's error
     }
