@@ -143,17 +143,30 @@ std::optional<Error> QueryParameters(std::string& out, bool has_values, PutValue
   if (o.paging_state) flags |= kWithPagingState;
   if (o.serial_consistency) flags |= kWithSerialConsistency;
   if (timestamp_us) flags |= kWithDefaultTimestamp;
-  PutU16(out, static_cast<uint16_t>(o.consistency));
-  PutU8(out, flags);
+  const auto consistency = static_cast<uint16_t>(o.consistency);
+  const char head[3] = {static_cast<char>(consistency >> 8), static_cast<char>(consistency), static_cast<char>(flags)};
+  out.append(head, 3);
   if (flags & kValues) {
     if (auto err = put_values()) return err;
   } else if (bind_types && !bind_types->empty()) {
     return InvalidArgument("statement has " + std::to_string(bind_types->size()) + " bind markers, got 0 values");
   }
-  if (flags & kPageSize) PutI32(out, o.page_size);
-  if (flags & kWithPagingState) PutBytes(out, *o.paging_state);
-  if (flags & kWithSerialConsistency) PutU16(out, static_cast<uint16_t>(*o.serial_consistency));
-  if (flags & kWithDefaultTimestamp) PutI64(out, *timestamp_us);
+  // The fixed-size fields after the values in one append (every request
+  // has some), the paging state, when there is one, in between.
+  char tail[14];
+  size_t n = 0;
+  auto put = [&](uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) tail[n++] = static_cast<char>(v >> (8 * i));
+  };
+  if (flags & kPageSize) put(static_cast<uint32_t>(o.page_size), 4);
+  if (flags & kWithPagingState) {
+    out.append(tail, n);
+    n = 0;
+    PutBytes(out, *o.paging_state);
+  }
+  if (flags & kWithSerialConsistency) put(static_cast<uint16_t>(*o.serial_consistency), 2);
+  if (flags & kWithDefaultTimestamp) put(static_cast<uint64_t>(*timestamp_us), 8);
+  out.append(tail, n);
   return std::nullopt;
 }
 
