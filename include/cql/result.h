@@ -92,7 +92,7 @@ class ResultSet {
   // Server warnings attached to the response (e.g. batch too large).
   const std::vector<std::string>& warnings() const { return warnings_; }
   // "ip:port" of the host that answered.
-  const std::string& host() const { return host_; }
+  const std::string& host() const;
   // kSetKeyspace: the keyspace; kSchemaChange: "<change> <target> <keyspace>[.<name>]".
   const std::string& info() const { return info_; }
 
@@ -120,7 +120,7 @@ class ResultSet {
   std::shared_ptr<const std::string> body_;
   std::vector<Cell> cells_;  // row-major, row_count_ * columns
   std::vector<std::string> warnings_;
-  std::string host_;
+  std::shared_ptr<const std::string> host_;  // shared with the session's host: no copy per result
   std::string info_;
 };
 

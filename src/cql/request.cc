@@ -258,10 +258,10 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
     h->consecutive_timeouts = 0;
     if (resp.header.opcode == Opcode::kResult && st->type != RequestState::Type::kPrepare &&
         IsVoidResult(resp.view())) {
-      ResultSet rs;  // kVoid
-      ResultSetBuilder::SetHost(rs, h->address);
-      if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, std::move(resp.warnings));
-      return Finish(std::move(st), std::move(rs));
+      Result<ResultSet> out = ResultSet();  // kVoid
+      ResultSetBuilder::SetHost(out.value(), h->shared_address);
+      if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(out.value(), std::move(resp.warnings));
+      return Finish(std::move(st), std::move(out));
     }
     if (resp.header.opcode == Opcode::kResult) {
       ResultMessage msg;
@@ -278,7 +278,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
         return;
       } else {
         ResultSet& rs = msg.rows;
-        ResultSetBuilder::SetHost(rs, h->address);
+        ResultSetBuilder::SetHost(rs, h->shared_address);
         if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, std::move(resp.warnings));
         if (IsDdl(rs)) prepared_cache.Clear();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
@@ -300,7 +300,7 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::s
                                     rs.host() + ": " + why,
                                 rs.host(), true);
                 }
-                asio::post(io, [this, st, outcome] { Finish(st, outcome); });
+                asio::post(io, [this, st, outcome] { Finish(st, Result<ResultSet>(outcome)); });
               },
               [this, st] {  // the session closed before the wait started
                 asio::post(io, [this, st] { Finish(st, MakeError(ErrorKind::kShutdown, "session closed")); });
@@ -416,7 +416,7 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::sh
   }
 }
 
-void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r) {
+void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet>&& r) {
   if (r.ok()) {
     ++counters.completed;
   } else {

@@ -17,6 +17,11 @@ namespace {
 
 }  // namespace
 
+const std::string& ResultSet::host() const {
+  static const std::string kNone;
+  return host_ ? *host_ : kNone;
+}
+
 int RowsMetadata::index_of(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i)
     if (columns[i].name == name) return static_cast<int>(i);

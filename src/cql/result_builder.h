@@ -18,7 +18,8 @@ struct ResultSetBuilder {
   static void ReserveCells(ResultSet& rs, size_t n) { rs.cells_.reserve(n); }
   static void SetRowCount(ResultSet& rs, size_t n) { rs.row_count_ = n; }
   static void SetWarnings(ResultSet& rs, std::vector<std::string> w) { rs.warnings_ = std::move(w); }
-  static void SetHost(ResultSet& rs, std::string h) { rs.host_ = std::move(h); }
+  static void SetHost(ResultSet& rs, std::string h) { rs.host_ = std::make_shared<const std::string>(std::move(h)); }
+  static void SetHost(ResultSet& rs, std::shared_ptr<const std::string> h) { rs.host_ = std::move(h); }
   static void SetInfo(ResultSet& rs, std::string i) { rs.info_ = std::move(i); }
 };
 

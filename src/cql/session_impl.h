@@ -81,7 +81,8 @@ struct Session::Impl {
   // UNPREPARED answered and the re-prepare gave a new id: the request is
   // re-encoded with it (EXECUTE, or each BATCH entry that used old_id).
   std::optional<Error> UseNewStatementId(RequestState& st, const std::string& old_id, const PreparedStatement& fresh);
-  void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
+  // r by reference: a result is moved only into the callback.
+  void Finish(std::shared_ptr<RequestState> st, Result<ResultSet>&& r);
   // Finish, on the io thread: at once when already on it, else posted.
   void FinishSoon(std::shared_ptr<RequestState> st, Error e);
   int64_t NextTimestamp();
