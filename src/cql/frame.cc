@@ -1,5 +1,7 @@
 #include "cql/frame.h"
 
+#include <cstring>
+
 #include "cql/coding.h"
 #include "cql/compression.h"
 #include "cql/result_builder.h"
@@ -110,23 +112,38 @@ std::optional<Error> PutValues(std::string& out, const std::vector<Value>& value
 }
 
 // Values a RowWriter wrote: checked to be bind_count whole [value]s (the
-// struct is public: its bytes may come from elsewhere), copied as they are.
-std::optional<Error> PutEncodedValues(std::string& out, std::string_view bytes, size_t bind_count) {
-  // Every row of every batch passes here: the length is read in place.
+// struct is public: its bytes may come from elsewhere), copied as they are
+// after prefix (what precedes the values: in one append with their count).
+std::optional<Error> PutEncodedValues(std::string& out, std::string_view prefix, std::string_view bytes,
+                                      size_t bind_count) {
+  // Every row of every batch passes here: the lengths are read in place.
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* const end = p + bytes.size();
   size_t n = 0;
-  for (size_t at = 0; at < bytes.size(); ++n) {
-    if (bytes.size() - at < 4) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
+  for (; p != end; ++n) {
+    if (end - p < 4) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
     const auto len = static_cast<int32_t>(uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
-    at += 4;
-    if (len < -2 || (len > 0 && bytes.size() - at < static_cast<size_t>(len)))
+    p += 4;
+    if (len > 0) {
+      if (end - p < len) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+      p += len;
+    } else if (len < -2) {
       return InvalidArgument("malformed encoded values (not made by RowWriter?)");
-    if (len > 0) at += static_cast<size_t>(len);
+    }
   }
   if (n != bind_count)
     return InvalidArgument("statement has " + std::to_string(bind_count) + " bind markers, got " +
                            std::to_string(n) + " values");
-  PutU16(out, static_cast<uint16_t>(n));
+  char head[64];
+  if (prefix.size() + 2 <= sizeof head) {
+    std::memcpy(head, prefix.data(), prefix.size());
+    head[prefix.size()] = static_cast<char>(n >> 8);
+    head[prefix.size() + 1] = static_cast<char>(n);
+    out.append(head, prefix.size() + 2);
+  } else {
+    out.append(prefix);
+    PutU16(out, static_cast<uint16_t>(n));
+  }
   out.append(bytes);
   return std::nullopt;
 }
@@ -195,7 +212,7 @@ std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p,
                                    const StatementOptions& options, std::optional<int64_t> timestamp_us) {
   PutShortBytes(out, p.id);
   return QueryParameters(
-      out, !values.bytes.empty(), [&] { return PutEncodedValues(out, values.bytes, p.bind_columns.size()); },
+      out, !values.bytes.empty(), [&] { return PutEncodedValues(out, {}, values.bytes, p.bind_columns.size()); },
       &p.bind_columns, options, timestamp_us);
 }
 
@@ -207,16 +224,34 @@ std::optional<Error> EncodeBatch(std::string& out, const Batch& batch, const Sta
   PutU16(out, static_cast<uint16_t>(batch.entries.size()));
   for (size_t i = 0; i < batch.entries.size(); ++i) {
     const Batch::Entry& e = batch.entries[i];
-    if (e.prepared) {
-      PutU8(out, 1);
-      PutShortBytes(out, e.prepared->id);
+    std::optional<Error> err;
+    if (e.encoded && e.prepared) {
+      // <kind 1><short bytes id><values>: the entry's head goes with the values' count.
+      const std::string& id = e.prepared->id;
+      char head[3 + 32];
+      const size_t head_size = 3 + id.size();
+      std::string_view prefix;
+      if (head_size <= sizeof head) {
+        head[0] = 1;
+        head[1] = static_cast<char>(id.size() >> 8);
+        head[2] = static_cast<char>(id.size());
+        std::memcpy(head + 3, id.data(), id.size());
+        prefix = std::string_view(head, head_size);
+      } else {
+        PutU8(out, 1);
+        PutShortBytes(out, id);
+      }
+      err = PutEncodedValues(out, prefix, batch.EncodedOf(e), e.prepared->bind_columns.size());
     } else {
-      PutU8(out, 0);
-      PutLongString(out, e.query);
+      if (e.prepared) {
+        PutU8(out, 1);
+        PutShortBytes(out, e.prepared->id);
+      } else {
+        PutU8(out, 0);
+        PutLongString(out, e.query);
+      }
+      err = PutValues(out, e.values, e.prepared ? &e.prepared->bind_columns : nullptr);
     }
-    auto err = e.encoded && e.prepared
-                   ? PutEncodedValues(out, batch.EncodedOf(e), e.prepared->bind_columns.size())
-                   : PutValues(out, e.values, e.prepared ? &e.prepared->bind_columns : nullptr);
     if (err) {
       err->message = "batch statement " + std::to_string(i) + ": " + err->message;
       return err;
