@@ -7,10 +7,13 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cql/host.h"
@@ -18,6 +21,13 @@
 #include "cql/topology.h"
 
 namespace cql {
+
+// Hashes std::string and std::string_view alike: keyspaces are looked up
+// by a view, without making a string.
+struct KeyspaceHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 struct ClusterState {
   struct Node {
@@ -38,7 +48,7 @@ struct ClusterState {
   std::vector<Host*> ring_hosts;    // the host of each ring->nodes() entry
   // Per keyspace with a known replication and a ring: the replicas of each
   // ring range (keyspaces that replicate alike share one table).
-  std::map<std::string, std::shared_ptr<const ReplicaTable>, std::less<>> replicas;
+  std::unordered_map<std::string, std::shared_ptr<const ReplicaTable>, KeyspaceHash, std::equal_to<>> replicas;
 
   HostPtr FindHost(const std::string& ip) const;
   // The hosts that have not left the cluster, by ip.

@@ -5,9 +5,8 @@
 // the hosts, and whoever holds the plan holds that state too.
 #pragma once
 
-#include <array>
+#include <algorithm>
 #include <cstddef>
-#include <utility>
 #include <vector>
 
 namespace cql {
@@ -18,6 +17,23 @@ class HostPlan {
  public:
   static constexpr size_t kInline = 8;
 
+  HostPlan() = default;
+  // Copies and moves touch only the hosts in use (inline_ is left uninitialized).
+  HostPlan(const HostPlan& o) : heap_(o.heap_), size_(o.size_) { CopyInline(o); }
+  HostPlan(HostPlan&& o) noexcept : heap_(std::move(o.heap_)), size_(o.size_) { CopyInline(o); }
+  HostPlan& operator=(const HostPlan& o) {
+    heap_ = o.heap_;
+    size_ = o.size_;
+    CopyInline(o);
+    return *this;
+  }
+  HostPlan& operator=(HostPlan&& o) noexcept {
+    heap_ = std::move(o.heap_);
+    size_ = o.size_;
+    CopyInline(o);
+    return *this;
+  }
+
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   Host* operator[](size_t i) const { return data()[i]; }
@@ -27,13 +43,11 @@ class HostPlan {
   Host** end() { return data() + size_; }
 
   void push_back(Host* h) {
-    if (heap_.empty() && size_ < kInline) {
+    if (size_ < kInline && heap_.empty()) [[likely]] {
       inline_[size_++] = h;
       return;
     }
-    if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + static_cast<std::ptrdiff_t>(size_));
-    heap_.push_back(h);
-    ++size_;
+    Spill(h);
   }
   void clear() {
     size_ = 0;
@@ -41,10 +55,19 @@ class HostPlan {
   }
 
  private:
-  Host* const* data() const { return heap_.empty() ? inline_.data() : heap_.data(); }
-  Host** data() { return heap_.empty() ? inline_.data() : heap_.data(); }
+  Host* const* data() const { return heap_.empty() ? inline_ : heap_.data(); }
+  Host** data() { return heap_.empty() ? inline_ : heap_.data(); }
+  void CopyInline(const HostPlan& o) {
+    if (heap_.empty()) std::copy_n(o.inline_, size_, inline_);
+  }
+  // Past kInline: every host moves to heap_.
+  void Spill(Host* h) {
+    if (heap_.empty()) heap_.assign(inline_, inline_ + size_);
+    heap_.push_back(h);
+    ++size_;
+  }
 
-  std::array<Host*, kInline> inline_{};
+  Host* inline_[kInline];
   std::vector<Host*> heap_;  // every host once the plan outgrows inline_
   size_t size_ = 0;
 };
