@@ -291,7 +291,8 @@ void Connection::OnRead(size_t n) {
 }
 
 void Connection::Dispatch(const FrameHeader& h, std::string&& body) {
-  Response r;
+  Result<Response> out = Response();  // built in place: handed on without a move more
+  Response& r = out.value();
   r.header = h;
   std::string_view view(body);
   bool prefix_ok = StripResponsePrefix(view, h.flags, &r.warnings);
@@ -324,7 +325,7 @@ void Connection::Dispatch(const FrameHeader& h, std::string&& body) {
     handler(MakeError(ErrorKind::kProtocol, "malformed response prefix (tracing/warnings/payload)", address_, false));
     return;
   }
-  handler(std::move(r));
+  handler(std::move(out));
 }
 
 void Connection::ArmSweep() {

@@ -212,7 +212,7 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
       continue;
     }
     // Four words, held in place by the connection (InlineFunction).
-    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r) mutable {
+    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response>&& r) mutable {
       OnResponse(std::move(st), h, std::move(c), std::move(r));
     });
     if (sent) {
@@ -241,7 +241,7 @@ void Session::Impl::FinishSoon(std::shared_ptr<RequestState> st, Error e) {
 }
 
 void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
-                               Result<Response> r) {
+                               Result<Response>&& r) {
   Error err;
   if (!r.ok()) {
     err = r.error();

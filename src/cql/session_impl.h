@@ -75,7 +75,7 @@ struct Session::Impl {
   void Attempt(std::shared_ptr<RequestState> st);
   // host: of st->plan (st->cluster owns it).
   void OnResponse(std::shared_ptr<RequestState> st, Host* host, std::shared_ptr<Connection> conn,
-                  Result<Response> r);
+                  Result<Response>&& r);
   void Reprepare(std::shared_ptr<RequestState> st, Host* host, std::shared_ptr<Connection> conn,
                  const std::string& id);
   // UNPREPARED answered and the re-prepare gave a new id: the request is
