@@ -136,7 +136,7 @@ std::optional<Error> PutEncodedValues(std::string& out, std::string_view prefix,
                            std::to_string(n) + " values");
   char head[64];
   if (prefix.size() + 2 <= sizeof head) {
-    std::memcpy(head, prefix.data(), prefix.size());
+    if (!prefix.empty()) std::memcpy(head, prefix.data(), prefix.size());
     head[prefix.size()] = static_cast<char>(n >> 8);
     head[prefix.size() + 1] = static_cast<char>(n);
     out.append(head, prefix.size() + 2);
@@ -148,12 +148,15 @@ std::optional<Error> PutEncodedValues(std::string& out, std::string_view prefix,
   return std::nullopt;
 }
 
-// <query_parameters> around the values put_values() writes (has_values:
-// there are some to write).
+// prefix (what precedes <query_parameters>, at most kMaxPrefix bytes), then
+// <query_parameters> around the values put_values(head) writes (has_values:
+// there are some to write); head is what goes before them, prefix
+// included, for put_values to append with their count.
+constexpr size_t kMaxPrefix = 34;
 template <typename PutValuesFn>
-std::optional<Error> QueryParameters(std::string& out, bool has_values, PutValuesFn&& put_values,
-                                     const std::vector<ColumnSpec>* bind_types, const StatementOptions& o,
-                                     std::optional<int64_t> timestamp_us) {
+std::optional<Error> QueryParameters(std::string& out, std::string_view prefix, bool has_values,
+                                     PutValuesFn&& put_values, const std::vector<ColumnSpec>* bind_types,
+                                     const StatementOptions& o, std::optional<int64_t> timestamp_us) {
   uint8_t flags = 0;
   if (has_values) flags |= kValues;
   if (o.page_size > 0) flags |= kPageSize;
@@ -161,12 +164,18 @@ std::optional<Error> QueryParameters(std::string& out, bool has_values, PutValue
   if (o.serial_consistency) flags |= kWithSerialConsistency;
   if (timestamp_us) flags |= kWithDefaultTimestamp;
   const auto consistency = static_cast<uint16_t>(o.consistency);
-  const char head[3] = {static_cast<char>(consistency >> 8), static_cast<char>(consistency), static_cast<char>(flags)};
-  out.append(head, 3);
+  char head[kMaxPrefix + 3];
+  if (!prefix.empty()) std::memcpy(head, prefix.data(), prefix.size());  // never memcpy from null
+  head[prefix.size()] = static_cast<char>(consistency >> 8);
+  head[prefix.size() + 1] = static_cast<char>(consistency);
+  head[prefix.size() + 2] = static_cast<char>(flags);
+  const std::string_view head_view(head, prefix.size() + 3);
   if (flags & kValues) {
-    if (auto err = put_values()) return err;
+    if (auto err = put_values(head_view)) return err;
   } else if (bind_types && !bind_types->empty()) {
     return InvalidArgument("statement has " + std::to_string(bind_types->size()) + " bind markers, got 0 values");
+  } else {
+    out.append(head_view);
   }
   // The fixed-size fields after the values in one append (every request
   // has some), the paging state, when there is one, in between.
@@ -193,7 +202,12 @@ std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<V
                                            const std::vector<ColumnSpec>* bind_types,
                                            const StatementOptions& o, std::optional<int64_t> timestamp_us) {
   return QueryParameters(
-      out, !values.empty(), [&] { return PutValues(out, values, bind_types); }, bind_types, o, timestamp_us);
+      out, {}, !values.empty(),
+      [&](std::string_view head) {
+        out.append(head);
+        return PutValues(out, values, bind_types);
+      },
+      bind_types, o, timestamp_us);
 }
 
 std::optional<Error> EncodeQuery(std::string& out, std::string_view query, const std::vector<Value>& values,
@@ -210,9 +224,20 @@ std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p,
 
 std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p, const EncodedValues& values,
                                    const StatementOptions& options, std::optional<int64_t> timestamp_us) {
-  PutShortBytes(out, p.id);
+  // [short bytes] id, the parameters' head and the values' count in one append.
+  char id[kMaxPrefix];
+  std::string_view prefix;
+  if (p.id.size() + 2 <= kMaxPrefix) {
+    id[0] = static_cast<char>(p.id.size() >> 8);
+    id[1] = static_cast<char>(p.id.size());
+    std::memcpy(id + 2, p.id.data(), p.id.size());
+    prefix = std::string_view(id, p.id.size() + 2);
+  } else {
+    PutShortBytes(out, p.id);
+  }
   return QueryParameters(
-      out, !values.bytes.empty(), [&] { return PutEncodedValues(out, {}, values.bytes, p.bind_columns.size()); },
+      out, prefix, !values.bytes.empty(),
+      [&](std::string_view head) { return PutEncodedValues(out, head, values.bytes, p.bind_columns.size()); },
       &p.bind_columns, options, timestamp_us);
 }
 
