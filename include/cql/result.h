@@ -94,7 +94,7 @@ class ResultSet {
   // "ip:port" of the host that answered.
   const std::string& host() const;
   // kSetKeyspace: the keyspace; kSchemaChange: "<change> <target> <keyspace>[.<name>]".
-  const std::string& info() const { return info_; }
+  const std::string& info() const;
 
   class const_iterator {
    public:
@@ -121,7 +121,7 @@ class ResultSet {
   std::vector<Cell> cells_;  // row-major, row_count_ * columns
   std::vector<std::string> warnings_;
   std::shared_ptr<const std::string> host_;  // shared with the session's host: no copy per result
-  std::string info_;
+  std::shared_ptr<const std::string> info_;  // rare (DDL, USE): a null pointer moves cheaper than a string
 };
 
 }  // namespace cql

@@ -26,13 +26,14 @@ void PutFrameHeader(std::string& out, const FrameHeader& h) {
 
 bool GetFrameHeader(std::string_view& in, FrameHeader& h) {
   if (in.size() < kHeaderSize) return false;
-  uint8_t op;
-  GetU8(in, h.version);
-  GetU8(in, h.flags);
-  GetI16(in, h.stream);
-  GetU8(in, op);
-  GetU32(in, h.length);
-  h.opcode = static_cast<Opcode>(op);
+  // Read in place: every response passes here.
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  h.version = p[0];
+  h.flags = p[1];
+  h.stream = static_cast<int16_t>(static_cast<uint16_t>(p[2] << 8 | p[3]));
+  h.opcode = static_cast<Opcode>(p[4]);
+  h.length = uint32_t{p[5]} << 24 | uint32_t{p[6]} << 16 | uint32_t{p[7]} << 8 | uint32_t{p[8]};
+  in.remove_prefix(kHeaderSize);
   if ((h.version & 0x7F) != kProtocolVersion) return false;
   return h.length <= kMaxBodySize;
 }

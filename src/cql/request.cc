@@ -41,23 +41,32 @@ std::optional<int64_t> RoutingToken(const PreparedStatement& p, const std::vecto
 std::optional<int64_t> RoutingToken(const PreparedStatement& p, std::string_view encoded) {
   const auto& pk = p.partition_key_indexes;
   if (pk.empty()) return std::nullopt;
+  if (pk.size() == 1) {  // the usual key: skip the values before it, hash it in place
+    const auto* at = reinterpret_cast<const unsigned char*>(encoded.data());
+    const auto* const end = at + encoded.size();
+    for (size_t i = 0;; ++i) {
+      if (end - at < 4) return std::nullopt;
+      const auto len = static_cast<int32_t>(uint32_t{at[0]} << 24 | uint32_t{at[1]} << 16 | uint32_t{at[2]} << 8 | at[3]);
+      at += 4;
+      if (len > 0 && end - at < len) return std::nullopt;
+      if (i == pk[0]) {
+        if (len < 0) return std::nullopt;  // null or unset: no routing key
+        return Murmur3Token(std::string_view(reinterpret_cast<const char*>(at), static_cast<size_t>(len)));
+      }
+      if (len > 0) at += len;
+    }
+  }
   std::vector<std::string_view> cells;  // by bind index, up to the last key component
   const size_t want = *std::max_element(pk.begin(), pk.end()) + size_t{1};
-  std::string_view one;  // a single-column key needs no vector
   for (size_t i = 0; i < want; ++i) {
     int32_t len = 0;
     std::string_view cell;
     if (!GetI32(encoded, len)) return std::nullopt;
     if (len > 0 && !GetRaw(encoded, static_cast<size_t>(len), cell)) return std::nullopt;
-    bool is_key = pk.size() == 1 ? i == pk[0] : std::find(pk.begin(), pk.end(), i) != pk.end();
+    bool is_key = std::find(pk.begin(), pk.end(), i) != pk.end();
     if (is_key && len < 0) return std::nullopt;  // null or unset: no routing key
-    if (pk.size() == 1) {
-      if (is_key) one = cell;
-    } else {
-      cells.push_back(cell);
-    }
+    cells.push_back(cell);
   }
-  if (pk.size() == 1) return Murmur3Token(one);
   std::vector<std::string> parts;
   for (uint16_t i : pk) parts.emplace_back(cells[i]);
   return Murmur3Token(CompositeRoutingKey(parts));

@@ -17,10 +17,12 @@ namespace {
 
 }  // namespace
 
-const std::string& ResultSet::host() const {
-  static const std::string kNone;
-  return host_ ? *host_ : kNone;
-}
+namespace {
+const std::string kNone;
+}  // namespace
+
+const std::string& ResultSet::host() const { return host_ ? *host_ : kNone; }
+const std::string& ResultSet::info() const { return info_ ? *info_ : kNone; }
 
 int RowsMetadata::index_of(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i)

@@ -20,7 +20,7 @@ struct ResultSetBuilder {
   static void SetWarnings(ResultSet& rs, std::vector<std::string> w) { rs.warnings_ = std::move(w); }
   static void SetHost(ResultSet& rs, std::string h) { rs.host_ = std::make_shared<const std::string>(std::move(h)); }
   static void SetHost(ResultSet& rs, std::shared_ptr<const std::string> h) { rs.host_ = std::move(h); }
-  static void SetInfo(ResultSet& rs, std::string i) { rs.info_ = std::move(i); }
+  static void SetInfo(ResultSet& rs, std::string i) { rs.info_ = std::make_shared<const std::string>(std::move(i)); }
 };
 
 }  // namespace cql
