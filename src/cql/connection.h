@@ -85,7 +85,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues a request. False (handler not called) when the connection is
   // closed or all stream ids are busy: the request never left the client.
   // Otherwise the handler runs exactly once: response, timeout or failure.
-  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler handler);
+  // (The handler by rvalue reference: moved once, into the request's slot.)
+  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler);
+  // The same with a shared body: one of kShareAbove bytes or more is
+  // written from where it is (held until written), not copied into the
+  // connection's buffer; a smaller one, or any with compression, is copied.
+  static constexpr size_t kShareAbove = 4096;
+  bool SendShared(Opcode op, std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout,
+                  ResponseHandler&& handler);
 
   // Fails every pending request with reason and closes the socket.
   void Close(const Error& reason);
@@ -108,6 +115,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void StartRead();
   void OnRead(size_t n);
   void Dispatch(const FrameHeader& h, std::string&& body);
+  bool Queue(Opcode op, std::string_view body, std::shared_ptr<const std::string> shared,
+             std::chrono::milliseconds timeout, ResponseHandler&& handler);
   void Flush();
   void OnSweep();
   void ArmSweep();
@@ -146,10 +155,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Clock::time_point deadline;
     bool busy = false;  // in use (an orphan when handler is empty after a timeout)
   };
-  // Guarded by mu_: pending_, writing_, slots_, free_ids_, orphans_, high_water_, handlers.
+  // A body written from its own buffer: it follows the frame bytes before
+  // offset `at` of the buffer it goes with.
+  struct SharedBody {
+    size_t at;
+    std::shared_ptr<const std::string> body;
+  };
+  // Guarded by mu_: pending_, pending_shared_, writing_, slots_, free_ids_, orphans_, high_water_, handlers.
   std::mutex mu_;
-  std::string pending_;   // frames waiting for the next write
-  std::string writing_buf_;  // io thread only: the frames being written
+  std::string pending_;   // frames waiting for the next write (for a shared body, its header)
+  std::vector<SharedBody> pending_shared_;
+  // io thread only: what is being written.
+  std::string writing_buf_;
+  std::vector<SharedBody> writing_shared_;
+  std::vector<asio::const_buffer> writing_seq_;
   bool writing_ = false;
   std::vector<Slot> slots_;
   std::vector<int16_t> free_ids_;

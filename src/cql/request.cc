@@ -200,6 +200,9 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
     Error e = *err;
     return asio::post(io, [this, st, e] { Finish(st, e); });
   }
+  // A large body (a batch) is shared with the connections that write it: no copy per attempt.
+  if (st->body.size() >= Connection::kShareAbove)
+    st->shared_body = std::make_shared<const std::string>(std::move(st->body));
   if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
   routing.local_only = IsDcLocal(st->options.consistency) ||
                        (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
@@ -221,7 +224,7 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
       continue;
     }
     // Four words, held in place by the connection (InlineFunction).
-    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response>&& r) mutable {
+    bool sent = SendBody(st, *c, [this, st, h, c](Result<Response>&& r) mutable {
       OnResponse(std::move(st), h, std::move(c), std::move(r));
     });
     if (sent) {
@@ -368,15 +371,26 @@ std::optional<Error> Session::Impl::UseNewStatementId(RequestState& st, const st
     }
     return replacement;
   };
-  st.body.clear();
+  // A new buffer: the old body may still be being written (SendBody).
+  auto body = std::make_shared<std::string>();
+  std::optional<Error> err;
   if (st.type == RequestState::Type::kExecute) {
     if (st.prepared && st.prepared->id == old_id) st.prepared = renew(st.prepared);
-    return st.encoded ? EncodeExecute(st.body, *st.prepared, *st.encoded, st.options, st.timestamp_us)
-                      : EncodeExecute(st.body, *st.prepared, st.values, st.options, st.timestamp_us);
+    err = st.encoded ? EncodeExecute(*body, *st.prepared, *st.encoded, st.options, st.timestamp_us)
+                     : EncodeExecute(*body, *st.prepared, st.values, st.options, st.timestamp_us);
+  } else {
+    for (auto& e : st.batch.entries)
+      if (e.prepared && e.prepared->id == old_id) e.prepared = renew(e.prepared);
+    err = EncodeBatch(*body, st.batch, st.options, st.timestamp_us);
   }
-  for (auto& e : st.batch.entries)
-    if (e.prepared && e.prepared->id == old_id) e.prepared = renew(e.prepared);
-  return EncodeBatch(st.body, st.batch, st.options, st.timestamp_us);
+  st.shared_body = std::move(body);
+  return err;
+}
+
+bool Session::Impl::SendBody(const std::shared_ptr<RequestState>& st, Connection& c,
+                             Connection::ResponseHandler&& handler) {
+  if (st->shared_body) return c.SendShared(st->opcode, st->shared_body, AttemptTimeout(*st), std::move(handler));
+  return c.Send(st->opcode, st->body, AttemptTimeout(*st), std::move(handler));
 }
 
 void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
@@ -406,7 +420,7 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::sh
       if (auto err = UseNewStatementId(*st, id, msg.prepared)) return Finish(st, *err);
     }
     if (DeadlinePassed(*st)) return Finish(st, DeadlineError(*st, options.request_deadline));
-    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r2) {
+    bool sent = SendBody(st, *c, [this, st, h, c](Result<Response> r2) {
       OnResponse(st, h, c, std::move(r2));
     });
     if (sent) {

@@ -29,6 +29,10 @@ struct RequestState {
   std::optional<int64_t> timestamp_us;  // fixed for every attempt
   Opcode opcode = Opcode::kQuery;
   std::string body;  // encoded once, re-sent as is on retries
+  // Set instead of body when it is large (a batch): connections write it
+  // from here, not from a copy. Also the body re-encoded after a re-prepare
+  // (a new buffer: the old one may still be being written).
+  std::shared_ptr<const std::string> shared_body;
   std::chrono::milliseconds timeout{0};  // per attempt
   // SessionOptions::request_deadline from submission; none when it is 0.
   std::optional<std::chrono::steady_clock::time_point> deadline;
