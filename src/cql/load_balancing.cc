@@ -38,7 +38,10 @@ bool IsDcLocal(Consistency c) {
 }
 
 HostPlan DcAwareTokenAwarePolicy::QueryPlan(const ClusterState& state, const RequestRouting& request) {
-  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const auto now =
+      (request.now == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now() : request.now)
+          .time_since_epoch()
+          .count();
   const uint64_t turn = turn_.fetch_add(1);
   HostPlan plan;  // healthy local hosts, then healthy remote ones
   HostPlan bad;   // the others, local ones first

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -25,6 +26,8 @@ struct RequestRouting {
   // The consistency is LOCAL_ONE, LOCAL_QUORUM or LOCAL_SERIAL (or the serial
   // consistency is LOCAL_SERIAL): nodes of other datacenters cannot serve it.
   bool local_only = false;
+  // When hosts' health is judged; unset: the policy reads the clock.
+  std::chrono::steady_clock::time_point now{};
 };
 
 // True for the levels that only the local datacenter's replicas can satisfy.

@@ -154,9 +154,11 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
   ++counters.requests;
   if (shutting_down) return Finish(st, MakeError(ErrorKind::kShutdown, "session closed"));
   st->timeout = st->options.timeout.value_or(options.request_timeout);
-  if (options.request_deadline.count() > 0) st->deadline = std::chrono::steady_clock::now() + options.request_deadline;
+  const auto now = std::chrono::steady_clock::now();  // one clock read for the deadline and the plan
+  if (options.request_deadline.count() > 0) st->deadline = now + options.request_deadline;
   std::optional<Error> err;
   RequestRouting routing;  // views st's prepared statement: used before st can change
+  routing.now = now;
   st->body.reserve(BodySizeHint(*st));
   switch (st->type) {
     case RequestState::Type::kPrepare:
