@@ -112,19 +112,39 @@ std::optional<Error> PutValues(std::string& out, const std::vector<Value>& value
   return std::nullopt;
 }
 
+// A statement id ([short bytes]) into p: 2 + id.size() bytes. The usual id
+// (MD5, 16 bytes) is a fixed-size copy, which the compiler does in place.
+size_t PutIdAt(char* p, std::string_view id) {
+  p[0] = static_cast<char>(id.size() >> 8);
+  p[1] = static_cast<char>(id.size());
+  if (id.size() == 16) {
+    std::memcpy(p + 2, id.data(), 16);
+  } else if (!id.empty()) {
+    std::memcpy(p + 2, id.data(), id.size());
+  }
+  return 2 + id.size();
+}
+
+// The longest id written in place (longer ones are appended on their own).
+constexpr size_t kMaxInlineId = 32;
+// Room for what goes before a statement's values: kind, id, consistency,
+// flags and the values' count.
+constexpr size_t kHeadRoom = 1 + 2 + kMaxInlineId + 3 + 2;
+
 // Values a RowWriter wrote: checked to be bind_count whole [value]s (the
 // struct is public: its bytes may come from elsewhere), copied as they are
-// after prefix (what precedes the values: in one append with their count).
-std::optional<Error> PutEncodedValues(std::string& out, std::string_view prefix, std::string_view bytes,
+// after head[0, head_size) and their count, which is written into head
+// (room for 2 more bytes): one append for both.
+std::optional<Error> PutEncodedValues(std::string& out, char* head, size_t head_size, std::string_view bytes,
                                       size_t bind_count) {
   // Every row of every batch passes here: the lengths are read in place.
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* const end = p + bytes.size();
   size_t n = 0;
-  for (; p != end; ++n) {
-    if (end - p < 4) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+  while (end - p >= 4) {
     const auto len = static_cast<int32_t>(uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
     p += 4;
+    ++n;
     if (len > 0) {
       if (end - p < len) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
       p += len;
@@ -132,30 +152,24 @@ std::optional<Error> PutEncodedValues(std::string& out, std::string_view prefix,
       return InvalidArgument("malformed encoded values (not made by RowWriter?)");
     }
   }
+  if (p != end) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
   if (n != bind_count)
     return InvalidArgument("statement has " + std::to_string(bind_count) + " bind markers, got " +
                            std::to_string(n) + " values");
-  char head[64];
-  if (prefix.size() + 2 <= sizeof head) {
-    if (!prefix.empty()) std::memcpy(head, prefix.data(), prefix.size());
-    head[prefix.size()] = static_cast<char>(n >> 8);
-    head[prefix.size() + 1] = static_cast<char>(n);
-    out.append(head, prefix.size() + 2);
-  } else {
-    out.append(prefix);
-    PutU16(out, static_cast<uint16_t>(n));
-  }
+  head[head_size] = static_cast<char>(n >> 8);
+  head[head_size + 1] = static_cast<char>(n);
+  out.append(head, head_size + 2);
   out.append(bytes);
   return std::nullopt;
 }
 
-// prefix (what precedes <query_parameters>, at most kMaxPrefix bytes), then
-// <query_parameters> around the values put_values(head) writes (has_values:
-// there are some to write); head is what goes before them, prefix
-// included, for put_values to append with their count.
-constexpr size_t kMaxPrefix = 34;
+// <query_parameters> after head[0, head_size) (what precedes them: an
+// EXECUTE's id; room for kHeadRoom bytes), around the values
+// put_values(head, size) writes (has_values: there are some to write): it
+// gets the head with the consistency and flags, to append with the values'
+// count.
 template <typename PutValuesFn>
-std::optional<Error> QueryParameters(std::string& out, std::string_view prefix, bool has_values,
+std::optional<Error> QueryParameters(std::string& out, char* head, size_t head_size, bool has_values,
                                      PutValuesFn&& put_values, const std::vector<ColumnSpec>* bind_types,
                                      const StatementOptions& o, std::optional<int64_t> timestamp_us) {
   uint8_t flags = 0;
@@ -165,34 +179,41 @@ std::optional<Error> QueryParameters(std::string& out, std::string_view prefix, 
   if (o.serial_consistency) flags |= kWithSerialConsistency;
   if (timestamp_us) flags |= kWithDefaultTimestamp;
   const auto consistency = static_cast<uint16_t>(o.consistency);
-  char head[kMaxPrefix + 3];
-  if (!prefix.empty()) std::memcpy(head, prefix.data(), prefix.size());  // never memcpy from null
-  head[prefix.size()] = static_cast<char>(consistency >> 8);
-  head[prefix.size() + 1] = static_cast<char>(consistency);
-  head[prefix.size() + 2] = static_cast<char>(flags);
-  const std::string_view head_view(head, prefix.size() + 3);
+  head[head_size] = static_cast<char>(consistency >> 8);
+  head[head_size + 1] = static_cast<char>(consistency);
+  head[head_size + 2] = static_cast<char>(flags);
+  head_size += 3;
   if (flags & kValues) {
-    if (auto err = put_values(head_view)) return err;
+    if (auto err = put_values(head, head_size)) return err;
   } else if (bind_types && !bind_types->empty()) {
     return InvalidArgument("statement has " + std::to_string(bind_types->size()) + " bind markers, got 0 values");
   } else {
-    out.append(head_view);
+    out.append(head, head_size);
   }
   // The fixed-size fields after the values in one append (every request
   // has some), the paging state, when there is one, in between.
   char tail[14];
   size_t n = 0;
-  auto put = [&](uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) tail[n++] = static_cast<char>(v >> (8 * i));
-  };
-  if (flags & kPageSize) put(static_cast<uint32_t>(o.page_size), 4);
+  if (flags & kPageSize) {
+    const uint32_t v = __builtin_bswap32(static_cast<uint32_t>(o.page_size));
+    std::memcpy(tail + n, &v, 4);
+    n += 4;
+  }
   if (flags & kWithPagingState) {
     out.append(tail, n);
     n = 0;
     PutBytes(out, *o.paging_state);
   }
-  if (flags & kWithSerialConsistency) put(static_cast<uint16_t>(*o.serial_consistency), 2);
-  if (flags & kWithDefaultTimestamp) put(static_cast<uint64_t>(*timestamp_us), 8);
+  if (flags & kWithSerialConsistency) {
+    const uint16_t v = __builtin_bswap16(static_cast<uint16_t>(*o.serial_consistency));
+    std::memcpy(tail + n, &v, 2);
+    n += 2;
+  }
+  if (flags & kWithDefaultTimestamp) {
+    const uint64_t v = __builtin_bswap64(static_cast<uint64_t>(*timestamp_us));
+    std::memcpy(tail + n, &v, 8);
+    n += 8;
+  }
   out.append(tail, n);
   return std::nullopt;
 }
@@ -202,10 +223,11 @@ std::optional<Error> QueryParameters(std::string& out, std::string_view prefix, 
 std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<Value>& values,
                                            const std::vector<ColumnSpec>* bind_types,
                                            const StatementOptions& o, std::optional<int64_t> timestamp_us) {
+  char head[kHeadRoom];
   return QueryParameters(
-      out, {}, !values.empty(),
-      [&](std::string_view head) {
-        out.append(head);
+      out, head, 0, !values.empty(),
+      [&](const char* h, size_t n) {
+        out.append(h, n);
         return PutValues(out, values, bind_types);
       },
       bind_types, o, timestamp_us);
@@ -225,20 +247,17 @@ std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p,
 
 std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p, const EncodedValues& values,
                                    const StatementOptions& options, std::optional<int64_t> timestamp_us) {
-  // [short bytes] id, the parameters' head and the values' count in one append.
-  char id[kMaxPrefix];
-  std::string_view prefix;
-  if (p.id.size() + 2 <= kMaxPrefix) {
-    id[0] = static_cast<char>(p.id.size() >> 8);
-    id[1] = static_cast<char>(p.id.size());
-    std::memcpy(id + 2, p.id.data(), p.id.size());
-    prefix = std::string_view(id, p.id.size() + 2);
+  // The id, the parameters' head and the values' count in one append.
+  char head[kHeadRoom];
+  size_t head_size = 0;
+  if (p.id.size() <= kMaxInlineId) {
+    head_size = PutIdAt(head, p.id);
   } else {
     PutShortBytes(out, p.id);
   }
   return QueryParameters(
-      out, prefix, !values.bytes.empty(),
-      [&](std::string_view head) { return PutEncodedValues(out, head, values.bytes, p.bind_columns.size()); },
+      out, head, head_size, !values.bytes.empty(),
+      [&](char* h, size_t n) { return PutEncodedValues(out, h, n, values.bytes, p.bind_columns.size()); },
       &p.bind_columns, options, timestamp_us);
 }
 
@@ -254,20 +273,16 @@ std::optional<Error> EncodeBatch(std::string& out, const Batch& batch, const Sta
     if (e.encoded && e.prepared) {
       // <kind 1><short bytes id><values>: the entry's head goes with the values' count.
       const std::string& id = e.prepared->id;
-      char head[3 + 32];
-      const size_t head_size = 3 + id.size();
-      std::string_view prefix;
-      if (head_size <= sizeof head) {
+      char head[kHeadRoom];
+      size_t head_size = 0;
+      if (id.size() <= kMaxInlineId) {
         head[0] = 1;
-        head[1] = static_cast<char>(id.size() >> 8);
-        head[2] = static_cast<char>(id.size());
-        std::memcpy(head + 3, id.data(), id.size());
-        prefix = std::string_view(head, head_size);
+        head_size = 1 + PutIdAt(head + 1, id);
       } else {
         PutU8(out, 1);
         PutShortBytes(out, id);
       }
-      err = PutEncodedValues(out, prefix, batch.EncodedOf(e), e.prepared->bind_columns.size());
+      err = PutEncodedValues(out, head, head_size, batch.EncodedOf(e), e.prepared->bind_columns.size());
     } else {
       if (e.prepared) {
         PutU8(out, 1);
