@@ -16,6 +16,11 @@ std::vector<HostPtr> ClusterState::Hosts() const {
   return out;
 }
 
+uint64_t ClusterState::NextGeneration() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 void ClusterState::Derive() {
   local_hosts.clear();
   remote_hosts.clear();

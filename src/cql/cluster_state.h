@@ -39,6 +39,9 @@ struct ClusterState {
   std::shared_ptr<const TokenRing> ring;  // node ids are ips
   std::map<std::string, Replication> keyspaces;
   std::string local_dc;  // empty until known: every node counts as local
+  // Unique per ClusterState made in this process: what a cache of anything
+  // derived from one state is keyed by (load_balancing.cc).
+  const uint64_t generation = NextGeneration();
 
   // Derived from the above when the state is made, so that a query plan
   // (load_balancing.h) needs no lookup, copy or allocation per request.
@@ -54,7 +57,11 @@ struct ClusterState {
   // The hosts that have not left the cluster, by ip.
   std::vector<HostPtr> Hosts() const;
   // Fills the derived fields from nodes, ring, keyspaces and local_dc.
+  // Once only, before the state is published.
   void Derive();
+
+ private:
+  static uint64_t NextGeneration();
 };
 
 using ClusterStatePtr = std::shared_ptr<const ClusterState>;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 namespace cql {
 
@@ -9,6 +10,32 @@ namespace {
 
 void RotateBy(Host** first, Host** last, uint64_t turn) {
   if (first != last) std::rotate(first, first + static_cast<long>(turn % static_cast<uint64_t>(last - first)), last);
+}
+
+// The replica table of keyspace in state, or null. The last answer is kept
+// per thread: requests come in runs of one statement, and hashing the
+// keyspace cost as much as the rest of the plan. Keyed by the state's
+// generation (unique per state), so a table never outlives its state's use.
+const ReplicaTable* TableOf(const ClusterState& state, std::string_view keyspace) {
+  struct Last {
+    uint64_t generation = 0;
+    size_t size = 0;
+    char name[48] = {};  // Cassandra's longest keyspace name
+    const ReplicaTable* table = nullptr;
+  };
+  static thread_local Last last;
+  if (last.generation == state.generation && last.size == keyspace.size() &&
+      std::memcmp(last.name, keyspace.data(), keyspace.size()) == 0)
+    return last.table;
+  auto it = state.replicas.find(keyspace);
+  const ReplicaTable* table = it == state.replicas.end() ? nullptr : it->second.get();
+  if (keyspace.size() <= sizeof last.name) {
+    last.generation = state.generation;
+    last.size = keyspace.size();
+    std::memcpy(last.name, keyspace.data(), keyspace.size());
+    last.table = table;
+  }
+  return table;
 }
 
 bool Contains(const HostPlan& plan, const Host* h) { return std::find(plan.begin(), plan.end(), h) != plan.end(); }
@@ -52,8 +79,8 @@ HostPlan DcAwareTokenAwarePolicy::QueryPlan(const ClusterState& state, const Req
   RotateBy(plan.begin(), plan.begin() + local, turn);
   RotateBy(plan.begin() + local, plan.end(), turn);
   if (token_aware_ && request.token && !request.keyspace.empty()) {
-    auto it = state.replicas.find(request.keyspace);
-    if (it != state.replicas.end()) ReplicasFirst(state, *it->second, *request.token, turn, plan, local);
+    if (const ReplicaTable* table = TableOf(state, request.keyspace))
+      ReplicasFirst(state, *table, *request.token, turn, plan, local);
   }
   for (Host* h : bad) plan.push_back(h);
   return plan;

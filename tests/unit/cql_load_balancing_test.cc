@@ -117,6 +117,34 @@ TEST(CqlLoadBalancing, TokenAwarePlansStartWithTheHealthyLocalReplicasInTurn) {
   }
 }
 
+TEST(CqlLoadBalancing, TheReplicaTableOfOneStateIsNeverUsedForAnother) {
+  // Same keyspace name, one state knowing its replication, one not: plans
+  // alternating between them route each by its own state.
+  auto topology = [](bool with_keyspace) {
+    cql::Topology t;
+    t.nodes = {{"127.0.0.1", 9042, "dc1", "r1", {-100}},
+               {"127.0.0.2", 9042, "dc1", "r1", {0}},
+               {"127.0.0.3", 9042, "dc1", "r1", {100}}};
+    cql::Replication rf1;
+    rf1.strategy = cql::Replication::Strategy::kSimple;
+    rf1.replication_factor = 1;
+    t.keyspaces = std::map<std::string, cql::Replication>{};
+    if (with_keyspace) (*t.keyspaces)["ks"] = rf1;
+    return t;
+  };
+  cql::ClusterStateCell known_cell, unknown_cell;
+  known_cell.Apply(topology(true), "dc1");
+  unknown_cell.Apply(topology(false), "dc1");
+  auto known = known_cell.Load(), unknown = unknown_cell.Load();
+  cql::DcAwareTokenAwarePolicy policy(true);
+  std::set<std::string> unknown_first;
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(policy.QueryPlan(*known, {.keyspace = "ks", .token = 50})[0]->ip, "127.0.0.3");
+    unknown_first.insert(policy.QueryPlan(*unknown, {.keyspace = "ks", .token = 50})[0]->ip);
+  }
+  EXPECT_EQ(unknown_first.size(), 3u);
+}
+
 TEST(CqlLoadBalancing, PlansLargerThanTheInlineRoomKeepEveryHost) {
   cql::ClusterStateCell cell;
   cql::Topology t;
