@@ -164,19 +164,20 @@ void Connection::FinishHandshake(ConnectHandler done) {
   if (!sent) done(MakeError(ErrorKind::kConnection, "connection closed before USE", address_, true));
 }
 
-bool Connection::Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler) {
-  return Queue(op, body, nullptr, timeout, std::move(handler));
+bool Connection::Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler,
+                      Clock::time_point now) {
+  return Queue(op, body, nullptr, timeout, std::move(handler), now);
 }
 
 bool Connection::SendShared(Opcode op, std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout,
-                            ResponseHandler&& handler) {
+                            ResponseHandler&& handler, Clock::time_point now) {
   const std::string_view view(*body);
   if (view.size() < kShareAbove || options_.compression) body = nullptr;  // copied
-  return Queue(op, view, std::move(body), timeout, std::move(handler));
+  return Queue(op, view, std::move(body), timeout, std::move(handler), now);
 }
 
 bool Connection::Queue(Opcode op, std::string_view body, std::shared_ptr<const std::string> shared,
-                       std::chrono::milliseconds timeout, ResponseHandler&& handler) {
+                       std::chrono::milliseconds timeout, ResponseHandler&& handler, Clock::time_point now) {
   bool start_write = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -185,7 +186,7 @@ bool Connection::Queue(Opcode op, std::string_view body, std::shared_ptr<const s
     free_ids_.pop_back();
     Slot& s = slots_[static_cast<size_t>(id)];
     s.handler = std::move(handler);
-    s.deadline = Clock::now() + timeout;
+    s.deadline = (now == Clock::time_point{} ? Clock::now() : now) + timeout;
     s.busy = true;
     high_water_ = std::max(high_water_, static_cast<size_t>(id) + 1);
     in_flight_.fetch_add(1);

@@ -85,14 +85,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues a request. False (handler not called) when the connection is
   // closed or all stream ids are busy: the request never left the client.
   // Otherwise the handler runs exactly once: response, timeout or failure.
-  // (The handler by rvalue reference: moved once, into the request's slot.)
-  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler);
+  // (The handler by rvalue reference: moved once, into the request's slot.
+  // now: when the timeout starts, if the caller has just read the clock.)
+  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler,
+            Clock::time_point now = {});
   // The same with a shared body: one of kShareAbove bytes or more is
   // written from where it is (held until written), not copied into the
   // connection's buffer; a smaller one, or any with compression, is copied.
   static constexpr size_t kShareAbove = 4096;
   bool SendShared(Opcode op, std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout,
-                  ResponseHandler&& handler);
+                  ResponseHandler&& handler, Clock::time_point now = {});
 
   // Fails every pending request with reason and closes the socket.
   void Close(const Error& reason);
@@ -116,7 +118,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnRead(size_t n);
   void Dispatch(const FrameHeader& h, std::string&& body);
   bool Queue(Opcode op, std::string_view body, std::shared_ptr<const std::string> shared,
-             std::chrono::milliseconds timeout, ResponseHandler&& handler);
+             std::chrono::milliseconds timeout, ResponseHandler&& handler, Clock::time_point now);
   void Flush();
   void OnSweep();
   void ArmSweep();

@@ -84,15 +84,21 @@ bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaCh
 // retry policy retries it only for idempotent requests.
 bool OutcomeUnknown(const Error& e) { return ShouldRetry(e, true) && !ShouldRetry(e, false); }
 
+using TimePoint = std::chrono::steady_clock::time_point;
+
+bool DeadlinePassed(const RequestState& st, TimePoint now) { return st.deadline && now >= *st.deadline; }
 bool DeadlinePassed(const RequestState& st) {
-  return st.deadline && std::chrono::steady_clock::now() >= *st.deadline;
+  return st.deadline && DeadlinePassed(st, std::chrono::steady_clock::now());
 }
 
 // The attempt's timeout: the per-attempt one, cut to what is left of the deadline.
-std::chrono::milliseconds AttemptTimeout(const RequestState& st) {
+std::chrono::milliseconds AttemptTimeout(const RequestState& st, TimePoint now) {
   if (!st.deadline) return st.timeout;
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(*st.deadline - std::chrono::steady_clock::now());
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*st.deadline - now);
   return std::max(std::chrono::milliseconds(1), std::min(st.timeout, left));
+}
+std::chrono::milliseconds AttemptTimeout(const RequestState& st) {
+  return AttemptTimeout(st, std::chrono::steady_clock::now());
 }
 
 std::string AttemptList(const RequestState& st) {
@@ -214,9 +220,10 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
 }
 
 void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
+  const auto now = std::chrono::steady_clock::now();  // one clock read for the deadline and the slot
   if (shutting_down) return FinishSoon(st, MakeError(ErrorKind::kShutdown, "session closed"));
   while (st->next < st->plan.size()) {
-    if (DeadlinePassed(*st)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
+    if (DeadlinePassed(*st, now)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
     Host* h = st->plan[st->next];
     auto c = h->PickConnection();
     if (!c) {
@@ -226,7 +233,7 @@ void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
       continue;
     }
     // Four words, held in place by the connection (InlineFunction).
-    bool sent = SendBody(st, *c, [this, st, h, c](Result<Response>&& r) mutable {
+    bool sent = SendBody(st, *c, now, [this, st, h, c](Result<Response>&& r) mutable {
       OnResponse(std::move(st), h, std::move(c), std::move(r));
     });
     if (sent) {
@@ -390,9 +397,10 @@ std::optional<Error> Session::Impl::UseNewStatementId(RequestState& st, const st
 }
 
 bool Session::Impl::SendBody(const std::shared_ptr<RequestState>& st, Connection& c,
-                             Connection::ResponseHandler&& handler) {
-  if (st->shared_body) return c.SendShared(st->opcode, st->shared_body, AttemptTimeout(*st), std::move(handler));
-  return c.Send(st->opcode, st->body, AttemptTimeout(*st), std::move(handler));
+                             std::chrono::steady_clock::time_point now, Connection::ResponseHandler&& handler) {
+  const auto timeout = AttemptTimeout(*st, now);
+  if (st->shared_body) return c.SendShared(st->opcode, st->shared_body, timeout, std::move(handler), now);
+  return c.Send(st->opcode, st->body, timeout, std::move(handler), now);
 }
 
 void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
@@ -422,7 +430,7 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::sh
       if (auto err = UseNewStatementId(*st, id, msg.prepared)) return Finish(st, *err);
     }
     if (DeadlinePassed(*st)) return Finish(st, DeadlineError(*st, options.request_deadline));
-    bool sent = SendBody(st, *c, [this, st, h, c](Result<Response> r2) {
+    bool sent = SendBody(st, *c, std::chrono::steady_clock::now(), [this, st, h, c](Result<Response> r2) {
       OnResponse(st, h, c, std::move(r2));
     });
     if (sent) {

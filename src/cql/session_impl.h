@@ -83,8 +83,9 @@ struct Session::Impl {
   std::optional<Error> UseNewStatementId(RequestState& st, const std::string& old_id, const PreparedStatement& fresh);
   // r by reference: a result is moved only into the callback.
   void Finish(std::shared_ptr<RequestState> st, Result<ResultSet>&& r);
-  // Sends st's body (shared_body when set) on c.
-  bool SendBody(const std::shared_ptr<RequestState>& st, Connection& c, Connection::ResponseHandler&& handler);
+  // Sends st's body (shared_body when set) on c, at now.
+  bool SendBody(const std::shared_ptr<RequestState>& st, Connection& c, std::chrono::steady_clock::time_point now,
+                Connection::ResponseHandler&& handler);
   // Finish, on the io thread: at once when already on it, else posted.
   void FinishSoon(std::shared_ptr<RequestState> st, Error e);
   int64_t NextTimestamp();
