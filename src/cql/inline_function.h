@@ -27,7 +27,7 @@ class InlineFunction<R(Args...), kInline> {
       ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
       ops_ = &kInPlace<D>;
     } else {
-      *reinterpret_cast<D**>(buf_) = new D(std::forward<F>(f));
+      ::new (static_cast<void*>(buf_)) D*(new D(std::forward<F>(f)));
       ops_ = &kOnHeap<D>;
     }
   }
@@ -71,7 +71,7 @@ class InlineFunction<R(Args...), kInline> {
   template <typename D>
   static constexpr Ops kOnHeap = {
       [](void* self, Args&&... args) -> R { return (**static_cast<D**>(self))(std::forward<Args>(args)...); },
-      [](void* from, void* to) noexcept { *static_cast<D**>(to) = *static_cast<D**>(from); },
+      [](void* from, void* to) noexcept { ::new (to) D*(*static_cast<D**>(from)); },
       [](void* self) noexcept { delete *static_cast<D**>(self); },
   };
 
