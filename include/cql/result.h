@@ -80,21 +80,21 @@ class ResultSet {
 
   ResultSet() = default;
   Kind kind() const { return kind_; }
-  const RowsMetadata& metadata() const { return meta_; }
-  const std::vector<ColumnSpec>& columns() const { return meta_.columns; }
+  const RowsMetadata& metadata() const;
+  const std::vector<ColumnSpec>& columns() const { return metadata().columns; }
   size_t row_count() const { return row_count_; }
   bool empty() const { return row_count_ == 0; }
   Row row(size_t i) const { return Row(this, i); }
   Row operator[](size_t i) const { return row(i); }
   // Paging: the state to pass back for the next page; nullopt on the last page.
-  const std::optional<std::string>& paging_state() const { return meta_.paging_state; }
-  bool has_more_pages() const { return meta_.paging_state.has_value(); }
+  const std::optional<std::string>& paging_state() const { return metadata().paging_state; }
+  bool has_more_pages() const { return metadata().paging_state.has_value(); }
   // Server warnings attached to the response (e.g. batch too large).
   const std::vector<std::string>& warnings() const { return warnings_; }
   // "ip:port" of the host that answered.
-  const std::string& host() const { return host_; }
+  const std::string& host() const;
   // kSetKeyspace: the keyspace; kSchemaChange: "<change> <target> <keyspace>[.<name>]".
-  const std::string& info() const { return info_; }
+  const std::string& info() const;
 
   class const_iterator {
    public:
@@ -115,13 +115,15 @@ class ResultSet {
   friend struct ResultSetBuilder;
   struct Cell { int32_t offset; int32_t length; };  // length -1 = NULL
   Kind kind_ = Kind::kVoid;
-  RowsMetadata meta_;
+  // Rows results only; null for writes, so that a result moves and dies
+  // cheaply on its way to the callback. Shared by copies (immutable once decoded).
+  std::shared_ptr<RowsMetadata> meta_;
   size_t row_count_ = 0;
   std::shared_ptr<const std::string> body_;
   std::vector<Cell> cells_;  // row-major, row_count_ * columns
   std::vector<std::string> warnings_;
-  std::string host_;
-  std::string info_;
+  std::shared_ptr<const std::string> host_;  // shared with the session's host: no copy per result
+  std::shared_ptr<const std::string> info_;  // rare (DDL, USE): a null pointer moves cheaper than a string
 };
 
 }  // namespace cql

@@ -43,9 +43,14 @@ struct EncodedValues {
 class RowWriter {
  public:
   // Appends to out the [value] of each bind marker of p, in order. p and
-  // out must outlive the writer.
+  // out must outlive the writer. The values are gathered in the writer and
+  // appended a row at a time: they are in out once Finish() returns or the
+  // writer is destroyed (one append per row, not one per value).
   RowWriter(const PreparedStatement& p, std::string& out);
   RowWriter(const PreparedStatement& p, EncodedValues& out) : RowWriter(p, out.bytes) {}
+  ~RowWriter() { Flush(); }
+  RowWriter(const RowWriter&) = delete;
+  RowWriter& operator=(const RowWriter&) = delete;
 
   RowWriter& PutNull();
   RowWriter& PutUnset();  // leaves the column as it is (no tombstone)
@@ -61,19 +66,28 @@ class RowWriter {
 
   // Every bind marker got exactly one value and each could be encoded; else
   // a kInvalidArgument Error naming the first column that failed (the bytes
-  // written are then unspecified).
+  // written are then unspecified). Appends what is gathered to out.
   std::optional<Error> Finish() const;
 
  private:
+  static constexpr size_t kGather = 256;  // bytes gathered before an append to out
+
   // The type of the next bind marker, or null (too many values: noted).
   const DataType* Next();
   // The Value path for what the fast paths do not cover, with its errors.
   RowWriter& Slow(const DataType& type, const Value& v);
+  // Where the next n (<= kGather) bytes go.
+  char* Room(size_t n);
+  void PutSized(std::string_view bytes);
+  // Appends the gathered bytes to out. Const: Finish() appends them too.
+  void Flush() const;
 
   const PreparedStatement& p_;
   std::string& out_;
   size_t next_ = 0;
   std::string error_;  // the first failure, "bind column 'x': why"
+  mutable size_t gathered_ = 0;
+  mutable char gather_[kGather];
 };
 
 }  // namespace cql

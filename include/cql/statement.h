@@ -76,6 +76,11 @@ struct Batch {
       encoded_values.resize(begin);
       return err;
     }
+    // The first row tells the size of the rest: room for as many as entries
+    // has room for (callers that reserve entries get one allocation, not a
+    // copy of every row written so far at each doubling).
+    if (entries.empty() && entries.capacity() > 1)
+      encoded_values.reserve(encoded_values.size() * entries.capacity());
     entries.push_back({std::move(p), {}, {}, true, begin, encoded_values.size()});
     return std::nullopt;
   }

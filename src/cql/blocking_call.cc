@@ -11,7 +11,7 @@ namespace {
 
 Result<ResultSet> ToResultSet(Result<Response> r, const std::string& host) {
   if (!r.ok()) return r.error();
-  const Response& resp = r.value();
+  Response& resp = r.value();
   if (resp.header.opcode == Opcode::kError) {
     ErrorMessage m;
     if (!DecodeError(resp.view(), m)) return MakeError(ErrorKind::kProtocol, "malformed ERROR", host);
@@ -19,7 +19,7 @@ Result<ResultSet> ToResultSet(Result<Response> r, const std::string& host) {
   }
   if (resp.header.opcode != Opcode::kResult) return MakeError(ErrorKind::kProtocol, "expected RESULT", host);
   ResultMessage msg;
-  if (!DecodeResult(resp.body, resp.offset, msg)) return MakeError(ErrorKind::kProtocol, "malformed RESULT", host);
+  if (!DecodeResult(resp.SharedBody(), resp.offset, msg)) return MakeError(ErrorKind::kProtocol, "malformed RESULT", host);
   ResultSetBuilder::SetHost(msg.rows, host);
   return std::move(msg.rows);
 }

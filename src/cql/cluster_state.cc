@@ -1,5 +1,7 @@
 #include "cql/cluster_state.h"
 
+#include <algorithm>
+
 namespace cql {
 
 HostPtr ClusterState::FindHost(const std::string& ip) const {
@@ -12,6 +14,34 @@ std::vector<HostPtr> ClusterState::Hosts() const {
   for (const auto& [ip, n] : nodes)
     if (!n.host->removed) out.push_back(n.host);
   return out;
+}
+
+uint64_t ClusterState::NextGeneration() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ClusterState::Derive() {
+  local_hosts.clear();
+  remote_hosts.clear();
+  for (const auto& [ip, n] : nodes)
+    (local_dc.empty() || n.datacenter == local_dc ? local_hosts : remote_hosts).push_back(n.host.get());
+  ring_hosts.clear();
+  replicas.clear();
+  if (!ring || ring->empty()) return;
+  for (const auto& rn : ring->nodes()) {
+    auto it = nodes.find(rn.host);
+    ring_hosts.push_back(it == nodes.end() ? nullptr : it->second.host.get());
+  }
+  std::vector<std::pair<const Replication*, std::shared_ptr<const ReplicaTable>>> made;
+  for (const auto& [name, repl] : keyspaces) {
+    auto same = std::find_if(made.begin(), made.end(), [&](const auto& m) { return *m.first == repl; });
+    if (same == made.end()) {
+      made.emplace_back(&repl, std::make_shared<const ReplicaTable>(ring->Table(repl)));
+      same = made.end() - 1;
+    }
+    replicas.emplace(name, same->second);
+  }
 }
 
 ClusterStateCell::Change ClusterStateCell::Apply(const Topology& topology, const std::string& configured_local_dc) {
@@ -47,6 +77,7 @@ ClusterStateCell::Change ClusterStateCell::Apply(const Topology& topology, const
   if (!prev->local_dc.empty()) next->local_dc = prev->local_dc;
   else if (!configured_local_dc.empty()) next->local_dc = configured_local_dc;
   else if (!topology.nodes.empty()) next->local_dc = topology.nodes[0].datacenter;
+  next->Derive();
 
   current_.store(std::move(next), std::memory_order_release);
   for (auto& h : change.removed) h->removed = true;

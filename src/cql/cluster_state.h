@@ -7,10 +7,13 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cql/host.h"
@@ -18,6 +21,13 @@
 #include "cql/topology.h"
 
 namespace cql {
+
+// Hashes std::string and std::string_view alike: keyspaces are looked up
+// by a view, without making a string.
+struct KeyspaceHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 struct ClusterState {
   struct Node {
@@ -29,10 +39,29 @@ struct ClusterState {
   std::shared_ptr<const TokenRing> ring;  // node ids are ips
   std::map<std::string, Replication> keyspaces;
   std::string local_dc;  // empty until known: every node counts as local
+  // Unique per ClusterState made in this process: what a cache of anything
+  // derived from one state is keyed by (load_balancing.cc).
+  const uint64_t generation = NextGeneration();
+
+  // Derived from the above when the state is made, so that a query plan
+  // (load_balancing.h) needs no lookup, copy or allocation per request.
+  // The pointers are to hosts of `nodes`.
+  std::vector<Host*> local_hosts;   // by ip: those of local_dc
+  std::vector<Host*> remote_hosts;  // by ip: the others
+  std::vector<Host*> ring_hosts;    // the host of each ring->nodes() entry
+  // Per keyspace with a known replication and a ring: the replicas of each
+  // ring range (keyspaces that replicate alike share one table).
+  std::unordered_map<std::string, std::shared_ptr<const ReplicaTable>, KeyspaceHash, std::equal_to<>> replicas;
 
   HostPtr FindHost(const std::string& ip) const;
   // The hosts that have not left the cluster, by ip.
   std::vector<HostPtr> Hosts() const;
+  // Fills the derived fields from nodes, ring, keyspaces and local_dc.
+  // Once only, before the state is published.
+  void Derive();
+
+ private:
+  static uint64_t NextGeneration();
 };
 
 using ClusterStatePtr = std::shared_ptr<const ClusterState>;

@@ -22,9 +22,9 @@ void PutU32(std::string& out, uint32_t v) {
 void PutI32(std::string& out, int32_t v) { PutU32(out, static_cast<uint32_t>(v)); }
 
 void PutI64(std::string& out, int64_t v) {
-  uint64_t u = static_cast<uint64_t>(v);
+  uint64_t u = __builtin_bswap64(static_cast<uint64_t>(v));
   char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(u >> (56 - 8 * i));
+  std::memcpy(b, &u, 8);
   out.append(b, 8);
 }
 
@@ -86,7 +86,8 @@ bool GetU8(std::string_view& in, uint8_t& v) {
 
 bool GetU16(std::string_view& in, uint16_t& v) {
   if (in.size() < 2) return false;
-  v = static_cast<uint16_t>(ReadUnsigned(in.data(), 2));
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  v = static_cast<uint16_t>(p[0] << 8 | p[1]);
   in.remove_prefix(2);
   return true;
 }
@@ -100,7 +101,9 @@ bool GetI16(std::string_view& in, int16_t& v) {
 
 bool GetU32(std::string_view& in, uint32_t& v) {
   if (in.size() < 4) return false;
-  v = static_cast<uint32_t>(ReadUnsigned(in.data(), 4));
+  // Spelled out (not ReadUnsigned's loop): the compiler makes it one load and a byte swap.
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  v = uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
   in.remove_prefix(4);
   return true;
 }

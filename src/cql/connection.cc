@@ -164,7 +164,20 @@ void Connection::FinishHandshake(ConnectHandler done) {
   if (!sent) done(MakeError(ErrorKind::kConnection, "connection closed before USE", address_, true));
 }
 
-bool Connection::Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler handler) {
+bool Connection::Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler,
+                      Clock::time_point now) {
+  return Queue(op, body, nullptr, timeout, std::move(handler), now);
+}
+
+bool Connection::SendShared(Opcode op, std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout,
+                            ResponseHandler&& handler, Clock::time_point now) {
+  const std::string_view view(*body);
+  if (view.size() < kShareAbove || options_.compression) body = nullptr;  // copied
+  return Queue(op, view, std::move(body), timeout, std::move(handler), now);
+}
+
+bool Connection::Queue(Opcode op, std::string_view body, std::shared_ptr<const std::string> shared,
+                       std::chrono::milliseconds timeout, ResponseHandler&& handler, Clock::time_point now) {
   bool start_write = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -173,11 +186,20 @@ bool Connection::Send(Opcode op, std::string_view body, std::chrono::millisecond
     free_ids_.pop_back();
     Slot& s = slots_[static_cast<size_t>(id)];
     s.handler = std::move(handler);
-    s.deadline = Clock::now() + timeout;
+    s.deadline = (now == Clock::time_point{} ? Clock::now() : now) + timeout;
     s.busy = true;
     high_water_ = std::max(high_water_, static_cast<size_t>(id) + 1);
     in_flight_.fetch_add(1);
-    AppendFrame(pending_, op, id, body, options_.compression);
+    if (shared) {
+      FrameHeader h;
+      h.stream = id;
+      h.opcode = op;
+      h.length = static_cast<uint32_t>(body.size());
+      PutFrameHeader(pending_, h);
+      pending_shared_.push_back({pending_.size(), std::move(shared)});
+    } else {
+      AppendFrame(pending_, op, id, body, options_.compression);
+    }
     frames_queued_.fetch_add(1, std::memory_order_relaxed);
     if (!writing_) {
       writing_ = true;
@@ -193,10 +215,16 @@ void Connection::Flush() {
     std::lock_guard<std::mutex> lock(mu_);
     writing_buf_.clear();
     writing_buf_.swap(pending_);
+    writing_shared_.clear();
+    writing_shared_.swap(pending_shared_);
   }
-  if (closed_.load()) return;
+  if (closed_.load()) {
+    writing_shared_.clear();
+    return;
+  }
   socket_writes_.fetch_add(1, std::memory_order_relaxed);
   auto on_written = [self = shared_from_this()](const asio::error_code& ec, size_t) {
+    self->writing_shared_.clear();  // written (or failed): the bodies are no longer needed
     if (ec) {
       self->Fail(MakeError(ErrorKind::kConnection, self->DescribeSocketError("write", ec), self->address_, true));
       return;
@@ -210,7 +238,20 @@ void Connection::Flush() {
     }
     self->Flush();
   };
-  WithStream([&](auto& stream) { asio::async_write(stream, asio::buffer(writing_buf_), std::move(on_written)); });
+  if (writing_shared_.empty()) {
+    WithStream([&](auto& stream) { asio::async_write(stream, asio::buffer(writing_buf_), std::move(on_written)); });
+    return;
+  }
+  // Frame bytes and shared bodies in order, in one gathered write.
+  writing_seq_.clear();
+  size_t from = 0;
+  for (const SharedBody& s : writing_shared_) {
+    if (s.at > from) writing_seq_.push_back(asio::buffer(writing_buf_.data() + from, s.at - from));
+    writing_seq_.push_back(asio::buffer(*s.body));
+    from = s.at;
+  }
+  if (writing_buf_.size() > from) writing_seq_.push_back(asio::buffer(writing_buf_.data() + from, writing_buf_.size() - from));
+  WithStream([&](auto& stream) { asio::async_write(stream, writing_seq_, std::move(on_written)); });
 }
 
 void Connection::StartRead() {
@@ -291,13 +332,13 @@ void Connection::OnRead(size_t n) {
 }
 
 void Connection::Dispatch(const FrameHeader& h, std::string&& body) {
-  Response r;
+  Result<Response> out = Response();  // built in place: handed on without a move more
+  Response& r = out.value();
   r.header = h;
-  auto shared = std::make_shared<const std::string>(std::move(body));
-  std::string_view view(*shared);
+  std::string_view view(body);
   bool prefix_ok = StripResponsePrefix(view, h.flags, &r.warnings);
-  r.offset = shared->size() - view.size();
-  r.body = std::move(shared);
+  r.offset = body.size() - view.size();
+  r.body = std::move(body);
   if (h.stream < 0) {
     EventMessage ev;
     EventHandler handler;
@@ -325,7 +366,7 @@ void Connection::Dispatch(const FrameHeader& h, std::string&& body) {
     handler(MakeError(ErrorKind::kProtocol, "malformed response prefix (tracing/warnings/payload)", address_, false));
     return;
   }
-  handler(std::move(r));
+  handler(std::move(out));
 }
 
 void Connection::ArmSweep() {
@@ -390,6 +431,7 @@ void Connection::Fail(const Error& reason) {
       s.busy = false;
     }
     in_flight_.store(0);
+    pending_shared_.clear();  // never to be written: let the requests go
     on_close = std::move(close_handler_);
     close_handler_ = nullptr;
     event_handler_ = nullptr;

@@ -34,6 +34,7 @@
 
 #include "cql/errors.h"
 #include "cql/frame.h"
+#include "cql/inline_function.h"
 
 namespace cql {
 
@@ -52,19 +53,24 @@ struct ConnectionOptions {
 };
 
 // A response frame: header and its body (prefix already stripped: body
-// starts at offset), warnings if the server sent any.
+// starts at offset), warnings if the server sent any. The body is owned,
+// not shared: only a decoded rows result shares it (SharedBody), and most
+// answers (to writes) are not rows.
 struct Response {
   FrameHeader header;
-  std::shared_ptr<const std::string> body;
+  std::string body;
   size_t offset = 0;
   std::vector<std::string> warnings;
-  std::string_view view() const { return std::string_view(*body).substr(offset); }
+  std::string_view view() const { return std::string_view(body).substr(offset); }
+  // The body for DecodeResult; moved out (the response is spent).
+  std::shared_ptr<const std::string> SharedBody() { return std::make_shared<const std::string>(std::move(body)); }
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Clock = std::chrono::steady_clock;
-  using ResponseHandler = std::function<void(Result<Response>)>;
+  // Move-only, in place up to 48 bytes: a request's handler costs no heap block.
+  using ResponseHandler = InlineFunction<void(Result<Response>)>;
   using EventHandler = std::function<void(const EventMessage&)>;
   using CloseHandler = std::function<void(const Error&)>;
   using ConnectHandler = std::function<void(Result<std::shared_ptr<Connection>>)>;
@@ -79,7 +85,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues a request. False (handler not called) when the connection is
   // closed or all stream ids are busy: the request never left the client.
   // Otherwise the handler runs exactly once: response, timeout or failure.
-  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler handler);
+  // (The handler by rvalue reference: moved once, into the request's slot.
+  // now: when the timeout starts, if the caller has just read the clock.)
+  bool Send(Opcode op, std::string_view body, std::chrono::milliseconds timeout, ResponseHandler&& handler,
+            Clock::time_point now = {});
+  // The same with a shared body: one of kShareAbove bytes or more is
+  // written from where it is (held until written), not copied into the
+  // connection's buffer; a smaller one, or any with compression, is copied.
+  static constexpr size_t kShareAbove = 4096;
+  bool SendShared(Opcode op, std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout,
+                  ResponseHandler&& handler, Clock::time_point now = {});
 
   // Fails every pending request with reason and closes the socket.
   void Close(const Error& reason);
@@ -102,6 +117,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void StartRead();
   void OnRead(size_t n);
   void Dispatch(const FrameHeader& h, std::string&& body);
+  bool Queue(Opcode op, std::string_view body, std::shared_ptr<const std::string> shared,
+             std::chrono::milliseconds timeout, ResponseHandler&& handler, Clock::time_point now);
   void Flush();
   void OnSweep();
   void ArmSweep();
@@ -140,10 +157,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Clock::time_point deadline;
     bool busy = false;  // in use (an orphan when handler is empty after a timeout)
   };
-  // Guarded by mu_: pending_, writing_, slots_, free_ids_, orphans_, high_water_, handlers.
+  // A body written from its own buffer: it follows the frame bytes before
+  // offset `at` of the buffer it goes with.
+  struct SharedBody {
+    size_t at;
+    std::shared_ptr<const std::string> body;
+  };
+  // Guarded by mu_: pending_, pending_shared_, writing_, slots_, free_ids_, orphans_, high_water_, handlers.
   std::mutex mu_;
-  std::string pending_;   // frames waiting for the next write
-  std::string writing_buf_;  // io thread only: the frames being written
+  std::string pending_;   // frames waiting for the next write (for a shared body, its header)
+  std::vector<SharedBody> pending_shared_;
+  // io thread only: what is being written.
+  std::string writing_buf_;
+  std::vector<SharedBody> writing_shared_;
+  std::vector<asio::const_buffer> writing_seq_;
   bool writing_ = false;
   std::vector<Slot> slots_;
   std::vector<int16_t> free_ids_;

@@ -1,5 +1,7 @@
 #include "cql/frame.h"
 
+#include <cstring>
+
 #include "cql/coding.h"
 #include "cql/compression.h"
 #include "cql/result_builder.h"
@@ -12,22 +14,26 @@ constexpr int kMaxTypeDepth = 32;
 }
 
 void PutFrameHeader(std::string& out, const FrameHeader& h) {
-  PutU8(out, h.version);
-  PutU8(out, h.flags);
-  PutU16(out, static_cast<uint16_t>(h.stream));
-  PutU8(out, static_cast<uint8_t>(h.opcode));
-  PutU32(out, h.length);
+  // One append of the 9 bytes: a header precedes every request.
+  const auto stream = static_cast<uint16_t>(h.stream);
+  const char b[kHeaderSize] = {static_cast<char>(h.version),      static_cast<char>(h.flags),
+                               static_cast<char>(stream >> 8),    static_cast<char>(stream),
+                               static_cast<char>(h.opcode),       static_cast<char>(h.length >> 24),
+                               static_cast<char>(h.length >> 16), static_cast<char>(h.length >> 8),
+                               static_cast<char>(h.length)};
+  out.append(b, kHeaderSize);
 }
 
 bool GetFrameHeader(std::string_view& in, FrameHeader& h) {
   if (in.size() < kHeaderSize) return false;
-  uint8_t op;
-  GetU8(in, h.version);
-  GetU8(in, h.flags);
-  GetI16(in, h.stream);
-  GetU8(in, op);
-  GetU32(in, h.length);
-  h.opcode = static_cast<Opcode>(op);
+  // Read in place: every response passes here.
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  h.version = p[0];
+  h.flags = p[1];
+  h.stream = static_cast<int16_t>(static_cast<uint16_t>(p[2] << 8 | p[3]));
+  h.opcode = static_cast<Opcode>(p[4]);
+  h.length = uint32_t{p[5]} << 24 | uint32_t{p[6]} << 16 | uint32_t{p[7]} << 8 | uint32_t{p[8]};
+  in.remove_prefix(kHeaderSize);
   if ((h.version & 0x7F) != kProtocolVersion) return false;
   return h.length <= kMaxBodySize;
 }
@@ -106,51 +112,109 @@ std::optional<Error> PutValues(std::string& out, const std::vector<Value>& value
   return std::nullopt;
 }
 
-// Values a RowWriter wrote: checked to be bind_count whole [value]s (the
-// struct is public: its bytes may come from elsewhere), copied as they are.
-std::optional<Error> PutEncodedValues(std::string& out, std::string_view bytes, size_t bind_count) {
-  // Every row of every batch passes here: the length is read in place.
-  size_t n = 0;
-  for (size_t at = 0; at < bytes.size(); ++n) {
-    if (bytes.size() - at < 4) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
-    const auto len = static_cast<int32_t>(uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
-    at += 4;
-    if (len < -2 || (len > 0 && bytes.size() - at < static_cast<size_t>(len)))
-      return InvalidArgument("malformed encoded values (not made by RowWriter?)");
-    if (len > 0) at += static_cast<size_t>(len);
+// A statement id ([short bytes]) into p: 2 + id.size() bytes. The usual id
+// (MD5, 16 bytes) is a fixed-size copy, which the compiler does in place.
+size_t PutIdAt(char* p, std::string_view id) {
+  p[0] = static_cast<char>(id.size() >> 8);
+  p[1] = static_cast<char>(id.size());
+  if (id.size() == 16) {
+    std::memcpy(p + 2, id.data(), 16);
+  } else if (!id.empty()) {
+    std::memcpy(p + 2, id.data(), id.size());
   }
+  return 2 + id.size();
+}
+
+// The longest id written in place (longer ones are appended on their own).
+constexpr size_t kMaxInlineId = 32;
+// Room for what goes before a statement's values: kind, id, consistency,
+// flags and the values' count.
+constexpr size_t kHeadRoom = 1 + 2 + kMaxInlineId + 3 + 2;
+
+// Values a RowWriter wrote: checked to be bind_count whole [value]s (the
+// struct is public: its bytes may come from elsewhere), copied as they are
+// after head[0, head_size) and their count, which is written into head
+// (room for 2 more bytes): one append for both.
+std::optional<Error> PutEncodedValues(std::string& out, char* head, size_t head_size, std::string_view bytes,
+                                      size_t bind_count) {
+  // Every row of every batch passes here: the lengths are read in place.
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* const end = p + bytes.size();
+  size_t n = 0;
+  while (end - p >= 4) {
+    const auto len = static_cast<int32_t>(uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]);
+    p += 4;
+    ++n;
+    if (len > 0) {
+      if (end - p < len) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+      p += len;
+    } else if (len < -2) {
+      return InvalidArgument("malformed encoded values (not made by RowWriter?)");
+    }
+  }
+  if (p != end) return InvalidArgument("malformed encoded values (not made by RowWriter?)");
   if (n != bind_count)
     return InvalidArgument("statement has " + std::to_string(bind_count) + " bind markers, got " +
                            std::to_string(n) + " values");
-  PutU16(out, static_cast<uint16_t>(n));
+  head[head_size] = static_cast<char>(n >> 8);
+  head[head_size + 1] = static_cast<char>(n);
+  out.append(head, head_size + 2);
   out.append(bytes);
   return std::nullopt;
 }
 
-// <query_parameters> around the values put_values() writes (has_values:
-// there are some to write).
+// <query_parameters> after head[0, head_size) (what precedes them: an
+// EXECUTE's id; room for kHeadRoom bytes), around the values
+// put_values(head, size) writes (has_values: there are some to write): it
+// gets the head with the consistency and flags, to append with the values'
+// count.
 template <typename PutValuesFn>
-std::optional<Error> QueryParameters(std::string& out, bool has_values, PutValuesFn&& put_values,
-                                     const std::vector<ColumnSpec>* bind_types, const StatementOptions& o,
-                                     std::optional<int64_t> timestamp_us) {
+std::optional<Error> QueryParameters(std::string& out, char* head, size_t head_size, bool has_values,
+                                     PutValuesFn&& put_values, const std::vector<ColumnSpec>* bind_types,
+                                     const StatementOptions& o, std::optional<int64_t> timestamp_us) {
   uint8_t flags = 0;
   if (has_values) flags |= kValues;
   if (o.page_size > 0) flags |= kPageSize;
   if (o.paging_state) flags |= kWithPagingState;
   if (o.serial_consistency) flags |= kWithSerialConsistency;
   if (timestamp_us) flags |= kWithDefaultTimestamp;
-  PutU16(out, static_cast<uint16_t>(o.consistency));
-  PutU8(out, flags);
+  const auto consistency = static_cast<uint16_t>(o.consistency);
+  head[head_size] = static_cast<char>(consistency >> 8);
+  head[head_size + 1] = static_cast<char>(consistency);
+  head[head_size + 2] = static_cast<char>(flags);
+  head_size += 3;
   if (flags & kValues) {
-    if (auto err = put_values()) return err;
+    if (auto err = put_values(head, head_size)) return err;
   } else if (bind_types && !bind_types->empty()) {
     return InvalidArgument("statement has " + std::to_string(bind_types->size()) + " bind markers, got 0 values");
+  } else {
+    out.append(head, head_size);
   }
-  if (flags & kPageSize) PutI32(out, o.page_size);
-  if (flags & kWithPagingState) PutBytes(out, *o.paging_state);
-  if (flags & kWithSerialConsistency) PutU16(out, static_cast<uint16_t>(*o.serial_consistency));
-  if (flags & kWithDefaultTimestamp) PutI64(out, *timestamp_us);
+  // The fixed-size fields after the values in one append (every request
+  // has some), the paging state, when there is one, in between.
+  char tail[14];
+  size_t n = 0;
+  if (flags & kPageSize) {
+    const uint32_t v = __builtin_bswap32(static_cast<uint32_t>(o.page_size));
+    std::memcpy(tail + n, &v, 4);
+    n += 4;
+  }
+  if (flags & kWithPagingState) {
+    out.append(tail, n);
+    n = 0;
+    PutBytes(out, *o.paging_state);
+  }
+  if (flags & kWithSerialConsistency) {
+    const uint16_t v = __builtin_bswap16(static_cast<uint16_t>(*o.serial_consistency));
+    std::memcpy(tail + n, &v, 2);
+    n += 2;
+  }
+  if (flags & kWithDefaultTimestamp) {
+    const uint64_t v = __builtin_bswap64(static_cast<uint64_t>(*timestamp_us));
+    std::memcpy(tail + n, &v, 8);
+    n += 8;
+  }
+  out.append(tail, n);
   return std::nullopt;
 }
 
@@ -159,8 +223,14 @@ std::optional<Error> QueryParameters(std::string& out, bool has_values, PutValue
 std::optional<Error> EncodeQueryParameters(std::string& out, const std::vector<Value>& values,
                                            const std::vector<ColumnSpec>* bind_types,
                                            const StatementOptions& o, std::optional<int64_t> timestamp_us) {
+  char head[kHeadRoom];
   return QueryParameters(
-      out, !values.empty(), [&] { return PutValues(out, values, bind_types); }, bind_types, o, timestamp_us);
+      out, head, 0, !values.empty(),
+      [&](const char* h, size_t n) {
+        out.append(h, n);
+        return PutValues(out, values, bind_types);
+      },
+      bind_types, o, timestamp_us);
 }
 
 std::optional<Error> EncodeQuery(std::string& out, std::string_view query, const std::vector<Value>& values,
@@ -177,9 +247,17 @@ std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p,
 
 std::optional<Error> EncodeExecute(std::string& out, const PreparedStatement& p, const EncodedValues& values,
                                    const StatementOptions& options, std::optional<int64_t> timestamp_us) {
-  PutShortBytes(out, p.id);
+  // The id, the parameters' head and the values' count in one append.
+  char head[kHeadRoom];
+  size_t head_size = 0;
+  if (p.id.size() <= kMaxInlineId) {
+    head_size = PutIdAt(head, p.id);
+  } else {
+    PutShortBytes(out, p.id);
+  }
   return QueryParameters(
-      out, !values.bytes.empty(), [&] { return PutEncodedValues(out, values.bytes, p.bind_columns.size()); },
+      out, head, head_size, !values.bytes.empty(),
+      [&](char* h, size_t n) { return PutEncodedValues(out, h, n, values.bytes, p.bind_columns.size()); },
       &p.bind_columns, options, timestamp_us);
 }
 
@@ -191,16 +269,30 @@ std::optional<Error> EncodeBatch(std::string& out, const Batch& batch, const Sta
   PutU16(out, static_cast<uint16_t>(batch.entries.size()));
   for (size_t i = 0; i < batch.entries.size(); ++i) {
     const Batch::Entry& e = batch.entries[i];
-    if (e.prepared) {
-      PutU8(out, 1);
-      PutShortBytes(out, e.prepared->id);
+    std::optional<Error> err;
+    if (e.encoded && e.prepared) {
+      // <kind 1><short bytes id><values>: the entry's head goes with the values' count.
+      const std::string& id = e.prepared->id;
+      char head[kHeadRoom];
+      size_t head_size = 0;
+      if (id.size() <= kMaxInlineId) {
+        head[0] = 1;
+        head_size = 1 + PutIdAt(head + 1, id);
+      } else {
+        PutU8(out, 1);
+        PutShortBytes(out, id);
+      }
+      err = PutEncodedValues(out, head, head_size, batch.EncodedOf(e), e.prepared->bind_columns.size());
     } else {
-      PutU8(out, 0);
-      PutLongString(out, e.query);
+      if (e.prepared) {
+        PutU8(out, 1);
+        PutShortBytes(out, e.prepared->id);
+      } else {
+        PutU8(out, 0);
+        PutLongString(out, e.query);
+      }
+      err = PutValues(out, e.values, e.prepared ? &e.prepared->bind_columns : nullptr);
     }
-    auto err = e.encoded && e.prepared
-                   ? PutEncodedValues(out, batch.EncodedOf(e), e.prepared->bind_columns.size())
-                   : PutValues(out, e.values, e.prepared ? &e.prepared->bind_columns : nullptr);
     if (err) {
       err->message = "batch statement " + std::to_string(i) + ": " + err->message;
       return err;

@@ -32,10 +32,14 @@ struct HostPool {
 
 struct Host {
   Host(std::string ip_text, const asio::ip::tcp::endpoint& ep)
-      : ip(std::move(ip_text)), address(ip + ":" + std::to_string(ep.port())), endpoint(ep) {}
+      : ip(std::move(ip_text)),
+        address(ip + ":" + std::to_string(ep.port())),
+        shared_address(std::make_shared<const std::string>(address)),
+        endpoint(ep) {}
 
   const std::string ip;       // address text
   const std::string address;  // "ip:port"
+  const std::shared_ptr<const std::string> shared_address;  // the same, for each ResultSet::host()
   const asio::ip::tcp::endpoint endpoint;
 
   std::atomic<bool> up{true};

@@ -6,22 +6,28 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
-#include <string>
-#include <vector>
+#include <string_view>
 
 #include "cql/cluster_state.h"
 #include "cql/consistency.h"
+#include "cql/host_plan.h"
 
 namespace cql {
 
 struct RequestRouting {
-  std::string keyspace{};                  // of the statement's table, if known
-  std::optional<std::string> routing_key{};  // serialized partition key, if every component is bound
+  // Of the statement's table, if known. A view: of the request's prepared
+  // statement, which outlives the call to QueryPlan.
+  std::string_view keyspace{};
+  // Murmur3 token of the serialized partition key, if every component is bound.
+  std::optional<int64_t> token{};
   // The consistency is LOCAL_ONE, LOCAL_QUORUM or LOCAL_SERIAL (or the serial
   // consistency is LOCAL_SERIAL): nodes of other datacenters cannot serve it.
   bool local_only = false;
+  // When hosts' health is judged; unset: the policy reads the clock.
+  std::chrono::steady_clock::time_point now{};
 };
 
 // True for the levels that only the local datacenter's replicas can satisfy.
@@ -31,7 +37,8 @@ class LoadBalancingPolicy {
  public:
   virtual ~LoadBalancingPolicy() = default;
   // Every host of state, in the order to try them. Called from any thread.
-  virtual std::vector<HostPtr> QueryPlan(const ClusterState& state, const RequestRouting& request) = 0;
+  // The plan borrows state's hosts: keep state while the plan is in use.
+  virtual HostPlan QueryPlan(const ClusterState& state, const RequestRouting& request) = 0;
 };
 
 // 1. with a routing key and the keyspace's replication known (and
@@ -47,7 +54,7 @@ class LoadBalancingPolicy {
 class DcAwareTokenAwarePolicy final : public LoadBalancingPolicy {
  public:
   explicit DcAwareTokenAwarePolicy(bool token_aware) : token_aware_(token_aware) {}
-  std::vector<HostPtr> QueryPlan(const ClusterState& state, const RequestRouting& request) override;
+  HostPlan QueryPlan(const ClusterState& state, const RequestRouting& request) override;
 
  private:
   const bool token_aware_;

@@ -18,9 +18,9 @@ namespace cql {
 
 namespace {
 
-// Routing key of a prepared statement's bound values, if every partition key
-// component is bound to a non-null value.
-std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vector<Value>& values) {
+// Token of the routing key of a prepared statement's bound values, if
+// every partition key component is bound to a non-null value.
+std::optional<int64_t> RoutingToken(const PreparedStatement& p, const std::vector<Value>& values) {
   if (p.partition_key_indexes.empty()) return std::nullopt;
   std::vector<std::string> parts;
   for (uint16_t i : p.partition_key_indexes) {
@@ -31,17 +31,32 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, const std::vec
     if (PutCell(cell, v, &p.bind_columns[i].type)) return std::nullopt;
     parts.push_back(std::move(cell));
   }
-  return CompositeRoutingKey(parts);
+  return Murmur3Token(parts.size() == 1 ? parts[0] : CompositeRoutingKey(parts));
 }
 
 // The same from values a RowWriter wrote (already checked by the encoder
-// to be one whole [value] per bind marker).
-std::optional<std::string> RoutingKey(const PreparedStatement& p, std::string_view encoded) {
+// to be one whole [value] per bind marker). A single-column key is hashed
+// in place: no copy, no allocation.
+std::optional<int64_t> RoutingToken(const PreparedStatement& p, std::string_view encoded) {
   const auto& pk = p.partition_key_indexes;
   if (pk.empty()) return std::nullopt;
+  if (pk.size() == 1) {  // the usual key: skip the values before it, hash it in place
+    const auto* at = reinterpret_cast<const unsigned char*>(encoded.data());
+    const auto* const end = at + encoded.size();
+    for (size_t i = 0;; ++i) {
+      if (end - at < 4) return std::nullopt;
+      const auto len = static_cast<int32_t>(uint32_t{at[0]} << 24 | uint32_t{at[1]} << 16 | uint32_t{at[2]} << 8 | at[3]);
+      at += 4;
+      if (len > 0 && end - at < len) return std::nullopt;
+      if (i == pk[0]) {
+        if (len < 0) return std::nullopt;  // null or unset: no routing key
+        return Murmur3Token(std::string_view(reinterpret_cast<const char*>(at), static_cast<size_t>(len)));
+      }
+      if (len > 0) at += len;
+    }
+  }
   std::vector<std::string_view> cells;  // by bind index, up to the last key component
   const size_t want = *std::max_element(pk.begin(), pk.end()) + size_t{1};
-  std::string_view one;  // a single-column key needs no vector
   for (size_t i = 0; i < want; ++i) {
     int32_t len = 0;
     std::string_view cell;
@@ -49,16 +64,17 @@ std::optional<std::string> RoutingKey(const PreparedStatement& p, std::string_vi
     if (len > 0 && !GetRaw(encoded, static_cast<size_t>(len), cell)) return std::nullopt;
     bool is_key = std::find(pk.begin(), pk.end(), i) != pk.end();
     if (is_key && len < 0) return std::nullopt;  // null or unset: no routing key
-    if (pk.size() == 1) {
-      if (is_key) one = cell;
-    } else {
-      cells.push_back(cell);
-    }
+    cells.push_back(cell);
   }
-  if (pk.size() == 1) return std::string(one);
   std::vector<std::string> parts;
   for (uint16_t i : pk) parts.emplace_back(cells[i]);
-  return CompositeRoutingKey(parts);
+  return Murmur3Token(CompositeRoutingKey(parts));
+}
+
+// A RESULT of kind Void: what every write gets. Nothing in it to decode.
+bool IsVoidResult(std::string_view body) {
+  int32_t kind = 0;
+  return GetI32(body, kind) && kind == 1;
 }
 
 bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaChange; }
@@ -67,15 +83,21 @@ bool IsDdl(const ResultSet& rs) { return rs.kind() == ResultSet::Kind::kSchemaCh
 // retry policy retries it only for idempotent requests.
 bool OutcomeUnknown(const Error& e) { return ShouldRetry(e, true) && !ShouldRetry(e, false); }
 
+using TimePoint = std::chrono::steady_clock::time_point;
+
+bool DeadlinePassed(const RequestState& st, TimePoint now) { return st.deadline && now >= *st.deadline; }
 bool DeadlinePassed(const RequestState& st) {
-  return st.deadline && std::chrono::steady_clock::now() >= *st.deadline;
+  return st.deadline && DeadlinePassed(st, std::chrono::steady_clock::now());
 }
 
 // The attempt's timeout: the per-attempt one, cut to what is left of the deadline.
-std::chrono::milliseconds AttemptTimeout(const RequestState& st) {
+std::chrono::milliseconds AttemptTimeout(const RequestState& st, TimePoint now) {
   if (!st.deadline) return st.timeout;
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(*st.deadline - std::chrono::steady_clock::now());
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*st.deadline - now);
   return std::max(std::chrono::milliseconds(1), std::min(st.timeout, left));
+}
+std::chrono::milliseconds AttemptTimeout(const RequestState& st) {
+  return AttemptTimeout(st, std::chrono::steady_clock::now());
 }
 
 std::string AttemptList(const RequestState& st) {
@@ -95,6 +117,32 @@ Error DeadlineError(const RequestState& st, std::chrono::milliseconds deadline) 
 }
 bool IsKeyspaceChange(const ResultSet& rs) { return rs.info().find(" KEYSPACE ") != std::string::npos; }
 
+// Roughly the encoded size of the request's body, so that encoding grows
+// the buffer once rather than by doubling: [short bytes] id or [long string]
+// query, the values (a guess per Value), <query_parameters> or the batch's
+// flags, an optional paging state.
+size_t BodySizeHint(const RequestState& st) {
+  constexpr size_t kFixed = 32, kPerValue = 16;
+  const size_t paging = st.options.paging_state ? st.options.paging_state->size() : 0;
+  switch (st.type) {
+    case RequestState::Type::kPrepare:
+      return st.query.size() + kFixed;
+    case RequestState::Type::kQuery:
+      return st.query.size() + kPerValue * st.values.size() + paging + kFixed;
+    case RequestState::Type::kExecute:
+      return (st.prepared ? st.prepared->id.size() : 0) +
+             (st.encoded ? st.encoded->bytes.size() : kPerValue * st.values.size()) + paging + kFixed;
+    case RequestState::Type::kBatch: {
+      size_t n = kFixed;
+      for (const auto& e : st.batch.entries)
+        n += 5 + (e.prepared ? e.prepared->id.size() : e.query.size() + 2) +
+             (e.encoded ? e.encoded_end - e.encoded_begin : kPerValue * e.values.size());
+      return n;
+    }
+  }
+  return kFixed;
+}
+
 }  // namespace
 
 int64_t Session::Impl::NextTimestamp() {
@@ -111,8 +159,12 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
   ++counters.requests;
   if (shutting_down) return Finish(st, MakeError(ErrorKind::kShutdown, "session closed"));
   st->timeout = st->options.timeout.value_or(options.request_timeout);
-  if (options.request_deadline.count() > 0) st->deadline = std::chrono::steady_clock::now() + options.request_deadline;
+  const auto now = std::chrono::steady_clock::now();  // one clock read for the deadline and the plan
+  if (options.request_deadline.count() > 0) st->deadline = now + options.request_deadline;
   std::optional<Error> err;
+  RequestRouting routing;  // views st's prepared statement: used before st can change
+  routing.now = now;
+  st->body.reserve(BodySizeHint(*st));
   switch (st->type) {
     case RequestState::Type::kPrepare:
       st->opcode = Opcode::kPrepare;
@@ -133,10 +185,10 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
       }
       err = st->encoded ? EncodeExecute(st->body, *st->prepared, *st->encoded, st->options, st->timestamp_us)
                         : EncodeExecute(st->body, *st->prepared, st->values, st->options, st->timestamp_us);
-      st->routing.keyspace = st->prepared->keyspace;
+      routing.keyspace = st->prepared->keyspace;
       if (!err)
-        st->routing.routing_key = st->encoded ? RoutingKey(*st->prepared, st->encoded->bytes)
-                                              : RoutingKey(*st->prepared, st->values);
+        routing.token = st->encoded ? RoutingToken(*st->prepared, st->encoded->bytes)
+                                    : RoutingToken(*st->prepared, st->values);
       break;
     case RequestState::Type::kBatch:
       st->opcode = Opcode::kBatch;
@@ -144,9 +196,9 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
       err = EncodeBatch(st->body, st->batch, st->options, st->timestamp_us);
       for (const auto& e : st->batch.entries) {
         if (!e.prepared) continue;
-        st->routing.keyspace = e.prepared->keyspace;
-        st->routing.routing_key =
-            e.encoded ? RoutingKey(*e.prepared, st->batch.EncodedOf(e)) : RoutingKey(*e.prepared, e.values);
+        routing.keyspace = e.prepared->keyspace;
+        routing.token =
+            e.encoded ? RoutingToken(*e.prepared, st->batch.EncodedOf(e)) : RoutingToken(*e.prepared, e.values);
         break;
       }
       break;
@@ -155,27 +207,33 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
     Error e = *err;
     return asio::post(io, [this, st, e] { Finish(st, e); });
   }
+  // A large body (a batch) is shared with the connections that write it: no copy per attempt.
+  if (st->body.size() >= Connection::kShareAbove)
+    st->shared_body = std::make_shared<const std::string>(std::move(st->body));
   if (st->type != RequestState::Type::kPrepare) st->idempotent = st->options.idempotent;
-  st->routing.local_only = IsDcLocal(st->options.consistency) ||
-                           (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
-  st->plan = policy->QueryPlan(*state.Load(), st->routing);
+  routing.local_only = IsDcLocal(st->options.consistency) ||
+                       (st->options.serial_consistency && IsDcLocal(*st->options.serial_consistency));
+  st->cluster = state.Load();
+  st->plan = policy->QueryPlan(*st->cluster, routing);
   Attempt(std::move(st));
 }
 
 void Session::Impl::Attempt(std::shared_ptr<RequestState> st) {
+  const auto now = std::chrono::steady_clock::now();  // one clock read for the deadline and the slot
   if (shutting_down) return FinishSoon(st, MakeError(ErrorKind::kShutdown, "session closed"));
   while (st->next < st->plan.size()) {
-    if (DeadlinePassed(*st)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
-    HostPtr h = st->plan[st->next];
+    if (DeadlinePassed(*st, now)) return FinishSoon(st, DeadlineError(*st, options.request_deadline));
+    Host* h = st->plan[st->next];
     auto c = h->PickConnection();
     if (!c) {
       st->tried.push_back(h->address + ": no open connection");
       ++st->next;
-      pools.Fill(h);
+      if (HostPtr owned = st->cluster->FindHost(h->ip)) pools.Fill(owned);
       continue;
     }
-    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r) {
-      OnResponse(st, h, c, std::move(r));
+    // Four words, held in place by the connection (InlineFunction).
+    bool sent = SendBody(st, *c, now, [this, st, h, c](Result<Response>&& r) mutable {
+      OnResponse(std::move(st), h, std::move(c), std::move(r));
     });
     if (sent) {
       ++h->requests_sent;
@@ -202,8 +260,8 @@ void Session::Impl::FinishSoon(std::shared_ptr<RequestState> st, Error e) {
   }
 }
 
-void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
-                               Result<Response> r) {
+void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
+                               Result<Response>&& r) {
   Error err;
   if (!r.ok()) {
     err = r.error();
@@ -216,11 +274,18 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
       err.message += " (" + std::to_string(AttemptTimeout(*st).count()) + " ms)";
     }
   } else {
-    const Response& resp = r.value();
+    Response& resp = r.value();
     h->consecutive_timeouts = 0;
+    if (resp.header.opcode == Opcode::kResult && st->type != RequestState::Type::kPrepare &&
+        IsVoidResult(resp.view())) {
+      Result<ResultSet> out = ResultSet();  // kVoid
+      ResultSetBuilder::SetHost(out.value(), h->shared_address);
+      if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(out.value(), std::move(resp.warnings));
+      return Finish(std::move(st), std::move(out));
+    }
     if (resp.header.opcode == Opcode::kResult) {
       ResultMessage msg;
-      if (!DecodeResult(resp.body, resp.offset, msg)) {
+      if (!DecodeResult(resp.SharedBody(), resp.offset, msg)) {
         err = MakeError(ErrorKind::kProtocol, "malformed RESULT", h->address);
       } else if (st->type == RequestState::Type::kPrepare) {
         if (msg.kind != 4) return Finish(st, MakeError(ErrorKind::kProtocol, "PREPARE answered without a prepared result", h->address));
@@ -232,9 +297,9 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
         if (cb) RunCallback([&] { cb(Prepared(std::move(p))); });
         return;
       } else {
-        ResultSet rs = std::move(msg.rows);
-        ResultSetBuilder::SetHost(rs, h->address);
-        if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, resp.warnings);
+        ResultSet& rs = msg.rows;
+        ResultSetBuilder::SetHost(rs, h->shared_address);
+        if (!resp.warnings.empty()) ResultSetBuilder::SetWarnings(rs, std::move(resp.warnings));
         if (IsDdl(rs)) prepared_cache.Clear();
         if (IsDdl(rs) && options.wait_for_schema_agreement) {
           admin.Post(
@@ -255,14 +320,14 @@ void Session::Impl::OnResponse(std::shared_ptr<RequestState> st, HostPtr h, std:
                                     rs.host() + ": " + why,
                                 rs.host(), true);
                 }
-                asio::post(io, [this, st, outcome] { Finish(st, outcome); });
+                asio::post(io, [this, st, outcome] { Finish(st, Result<ResultSet>(outcome)); });
               },
               [this, st] {  // the session closed before the wait started
                 asio::post(io, [this, st] { Finish(st, MakeError(ErrorKind::kShutdown, "session closed")); });
               });
           return;
         }
-        return Finish(st, std::move(rs));
+        return Finish(std::move(st), std::move(rs));
       }
     } else if (resp.header.opcode == Opcode::kError) {
       ErrorMessage m;
@@ -314,18 +379,30 @@ std::optional<Error> Session::Impl::UseNewStatementId(RequestState& st, const st
     }
     return replacement;
   };
-  st.body.clear();
+  // A new buffer: the old body may still be being written (SendBody).
+  auto body = std::make_shared<std::string>();
+  std::optional<Error> err;
   if (st.type == RequestState::Type::kExecute) {
     if (st.prepared && st.prepared->id == old_id) st.prepared = renew(st.prepared);
-    return st.encoded ? EncodeExecute(st.body, *st.prepared, *st.encoded, st.options, st.timestamp_us)
-                      : EncodeExecute(st.body, *st.prepared, st.values, st.options, st.timestamp_us);
+    err = st.encoded ? EncodeExecute(*body, *st.prepared, *st.encoded, st.options, st.timestamp_us)
+                     : EncodeExecute(*body, *st.prepared, st.values, st.options, st.timestamp_us);
+  } else {
+    for (auto& e : st.batch.entries)
+      if (e.prepared && e.prepared->id == old_id) e.prepared = renew(e.prepared);
+    err = EncodeBatch(*body, st.batch, st.options, st.timestamp_us);
   }
-  for (auto& e : st.batch.entries)
-    if (e.prepared && e.prepared->id == old_id) e.prepared = renew(e.prepared);
-  return EncodeBatch(st.body, st.batch, st.options, st.timestamp_us);
+  st.shared_body = std::move(body);
+  return err;
 }
 
-void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::shared_ptr<Connection> c,
+bool Session::Impl::SendBody(const std::shared_ptr<RequestState>& st, Connection& c,
+                             std::chrono::steady_clock::time_point now, Connection::ResponseHandler&& handler) {
+  const auto timeout = AttemptTimeout(*st, now);
+  if (st->shared_body) return c.SendShared(st->opcode, st->shared_body, timeout, std::move(handler), now);
+  return c.Send(st->opcode, st->body, timeout, std::move(handler), now);
+}
+
+void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::shared_ptr<Connection> c,
                               const std::string& id) {
   std::string query;
   if (st->prepared && st->prepared->id == id) query = st->prepared->query;
@@ -340,7 +417,9 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::
   auto on_prepared = [this, st, h, c, id](Result<Response> r) {
     if (!r.ok()) return OnResponse(st, h, c, std::move(r));
     ResultMessage msg;
-    if (r.value().header.opcode != Opcode::kResult || !DecodeResult(r.value().body, r.value().offset, msg) ||
+    // A copy of the body: on failure r is reported as it came.
+    if (r.value().header.opcode != Opcode::kResult ||
+        !DecodeResult(std::make_shared<const std::string>(r.value().body), r.value().offset, msg) ||
         msg.kind != 4) {
       return OnResponse(st, h, c, std::move(r));  // reported as the attempt's error
     }
@@ -350,7 +429,7 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::
       if (auto err = UseNewStatementId(*st, id, msg.prepared)) return Finish(st, *err);
     }
     if (DeadlinePassed(*st)) return Finish(st, DeadlineError(*st, options.request_deadline));
-    bool sent = c->Send(st->opcode, st->body, AttemptTimeout(*st), [this, st, h, c](Result<Response> r2) {
+    bool sent = SendBody(st, *c, std::chrono::steady_clock::now(), [this, st, h, c](Result<Response> r2) {
       OnResponse(st, h, c, std::move(r2));
     });
     if (sent) {
@@ -369,7 +448,7 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, HostPtr h, std::
   }
 }
 
-void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r) {
+void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet>&& r) {
   if (r.ok()) {
     ++counters.completed;
   } else {
@@ -391,14 +470,11 @@ void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r
   if (cb) RunCallback([&] { cb(std::move(r)); });
 }
 
-void Session::Impl::RunCallback(const std::function<void()>& fn) noexcept {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    ++counters.callback_exceptions;
-    logger().error("an async callback threw (caught; the session goes on): {}", e.what());
-  } catch (...) {
-    ++counters.callback_exceptions;
+void Session::Impl::CallbackThrew(const char* what) noexcept {
+  ++counters.callback_exceptions;
+  if (what) {
+    logger().error("an async callback threw (caught; the session goes on): {}", what);
+  } else {
     logger().error("an async callback threw a non-standard exception (caught; the session goes on)");
   }
 }

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "cql/frame.h"
+#include "cql/cluster_state.h"
 #include "cql/host.h"
+#include "cql/host_plan.h"
 #include "cql/load_balancing.h"
 #include "cql/session.h"
 
@@ -27,13 +29,17 @@ struct RequestState {
   std::optional<int64_t> timestamp_us;  // fixed for every attempt
   Opcode opcode = Opcode::kQuery;
   std::string body;  // encoded once, re-sent as is on retries
-  RequestRouting routing;  // keyspace and routing key, for the query plan
+  // Set instead of body when it is large (a batch): connections write it
+  // from here, not from a copy. Also the body re-encoded after a re-prepare
+  // (a new buffer: the old one may still be being written).
+  std::shared_ptr<const std::string> shared_body;
   std::chrono::milliseconds timeout{0};  // per attempt
   // SessionOptions::request_deadline from submission; none when it is 0.
   std::optional<std::chrono::steady_clock::time_point> deadline;
   bool idempotent = false;
 
-  std::vector<HostPtr> plan;
+  ClusterStatePtr cluster;  // the state the plan was made from: it owns the plan's hosts
+  HostPlan plan;
   size_t next = 0;  // index in plan of the host being tried
   int retries = 0;
   int reprepares = 0;

@@ -17,16 +17,25 @@ namespace {
 
 }  // namespace
 
+namespace {
+const std::string kNone;
+const RowsMetadata kNoMetadata;
+}  // namespace
+
+const std::string& ResultSet::host() const { return host_ ? *host_ : kNone; }
+const RowsMetadata& ResultSet::metadata() const { return meta_ ? *meta_ : kNoMetadata; }
+const std::string& ResultSet::info() const { return info_ ? *info_ : kNone; }
+
 int RowsMetadata::index_of(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i)
     if (columns[i].name == name) return static_cast<int>(i);
   return -1;
 }
 
-size_t Row::size() const { return rs_->meta_.columns.size(); }
+size_t Row::size() const { return rs_->metadata().columns.size(); }
 
 size_t Row::index(std::string_view column) const {
-  int i = rs_->meta_.index_of(column);
+  int i = rs_->metadata().index_of(column);
   if (i < 0) Throw("no column named '" + std::string(column) + "' in the result");
   return static_cast<size_t>(i);
 }
@@ -35,7 +44,7 @@ const ColumnSpec& Row::column(size_t i) const {
   if (row_ >= rs_->row_count_)
     Throw("row " + std::to_string(row_) + " out of range (" + std::to_string(rs_->row_count_) + " rows)");
   if (i >= size()) Throw("column index " + std::to_string(i) + " out of range (" + std::to_string(size()) + " columns)");
-  return rs_->meta_.columns[i];
+  return rs_->metadata().columns[i];
 }
 
 std::optional<std::string_view> Row::raw(size_t i) const {

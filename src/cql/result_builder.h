@@ -12,14 +12,18 @@ namespace cql {
 
 struct ResultSetBuilder {
   static void SetKind(ResultSet& rs, ResultSet::Kind k) { rs.kind_ = k; }
-  static RowsMetadata& Metadata(ResultSet& rs) { return rs.meta_; }
+  static RowsMetadata& Metadata(ResultSet& rs) {
+    if (!rs.meta_) rs.meta_ = std::make_shared<RowsMetadata>();
+    return *rs.meta_;
+  }
   static void SetBody(ResultSet& rs, std::shared_ptr<const std::string> body) { rs.body_ = std::move(body); }
   static void AddCell(ResultSet& rs, int32_t offset, int32_t length) { rs.cells_.push_back({offset, length}); }
   static void ReserveCells(ResultSet& rs, size_t n) { rs.cells_.reserve(n); }
   static void SetRowCount(ResultSet& rs, size_t n) { rs.row_count_ = n; }
   static void SetWarnings(ResultSet& rs, std::vector<std::string> w) { rs.warnings_ = std::move(w); }
-  static void SetHost(ResultSet& rs, std::string h) { rs.host_ = std::move(h); }
-  static void SetInfo(ResultSet& rs, std::string i) { rs.info_ = std::move(i); }
+  static void SetHost(ResultSet& rs, std::string h) { rs.host_ = std::make_shared<const std::string>(std::move(h)); }
+  static void SetHost(ResultSet& rs, std::shared_ptr<const std::string> h) { rs.host_ = std::move(h); }
+  static void SetInfo(ResultSet& rs, std::string i) { rs.info_ = std::make_shared<const std::string>(std::move(i)); }
 };
 
 }  // namespace cql

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -72,14 +73,19 @@ struct Session::Impl {
   // Request execution (request.cc).
   void Submit(std::shared_ptr<RequestState> st);
   void Attempt(std::shared_ptr<RequestState> st);
-  void OnResponse(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
-                  Result<Response> r);
-  void Reprepare(std::shared_ptr<RequestState> st, HostPtr host, std::shared_ptr<Connection> conn,
+  // host: of st->plan (st->cluster owns it).
+  void OnResponse(std::shared_ptr<RequestState> st, Host* host, std::shared_ptr<Connection> conn,
+                  Result<Response>&& r);
+  void Reprepare(std::shared_ptr<RequestState> st, Host* host, std::shared_ptr<Connection> conn,
                  const std::string& id);
   // UNPREPARED answered and the re-prepare gave a new id: the request is
   // re-encoded with it (EXECUTE, or each BATCH entry that used old_id).
   std::optional<Error> UseNewStatementId(RequestState& st, const std::string& old_id, const PreparedStatement& fresh);
-  void Finish(std::shared_ptr<RequestState> st, Result<ResultSet> r);
+  // r by reference: a result is moved only into the callback.
+  void Finish(std::shared_ptr<RequestState> st, Result<ResultSet>&& r);
+  // Sends st's body (shared_body when set) on c, at now.
+  bool SendBody(const std::shared_ptr<RequestState>& st, Connection& c, std::chrono::steady_clock::time_point now,
+                Connection::ResponseHandler&& handler);
   // Finish, on the io thread: at once when already on it, else posted.
   void FinishSoon(std::shared_ptr<RequestState> st, Error e);
   int64_t NextTimestamp();
@@ -89,8 +95,19 @@ struct Session::Impl {
   void CheckNotIoThread(const char* call) const;
   // Runs a user callback on the io thread. What it throws is caught, logged
   // and counted: one faulty callback must not end the thread serving every
-  // other request.
-  void RunCallback(const std::function<void()>& fn) noexcept;
+  // other request. A template: no std::function around every completion.
+  template <typename Fn>
+  void RunCallback(Fn&& fn) noexcept {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      CallbackThrew(e.what());
+    } catch (...) {
+      CallbackThrew(nullptr);
+    }
+  }
+  // Logs and counts what a callback threw (what: its what(), or null).
+  void CallbackThrew(const char* what) noexcept;
 };
 
 }  // namespace cql

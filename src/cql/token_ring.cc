@@ -1,6 +1,8 @@
 #include "cql/token_ring.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -21,7 +23,13 @@ inline uint64_t Fmix(uint64_t k) {
   return k;
 }
 
+// 8 bytes little-endian: one load on a little-endian machine.
 inline uint64_t Block(const uint8_t* p) {
+  if constexpr (std::endian::native == std::endian::little) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
   return v;
@@ -122,16 +130,36 @@ TokenRing::TokenRing(std::vector<Node> nodes, const std::vector<std::vector<int6
     for (int64_t t : tokens[i]) ring_.emplace_back(t, i);
     racks[nodes_[i].datacenter].insert(nodes_[i].rack);
   }
+  for (const auto& n : nodes_) ++nodes_per_dc_[n.datacenter];
   std::sort(ring_.begin(), ring_.end());
   for (const auto& [dc, r] : racks) racks_per_dc_[dc] = r.size();
 }
 
-std::vector<size_t> TokenRing::Replicas(int64_t token, const Replication& r) const {
-  std::vector<size_t> out;
-  if (ring_.empty()) return out;
+size_t TokenRing::RangeOf(int64_t token) const {
   // The primary replica owns the first ring token >= token (wrapping).
-  size_t start = static_cast<size_t>(
+  size_t i = static_cast<size_t>(
       std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(token, size_t{0})) - ring_.begin());
+  return i == ring_.size() ? 0 : i;
+}
+
+std::vector<size_t> TokenRing::Replicas(int64_t token, const Replication& r) const {
+  if (ring_.empty()) return {};
+  return ReplicasFrom(RangeOf(token), r);
+}
+
+ReplicaTable TokenRing::Table(const Replication& r) const {
+  ReplicaTable t;
+  t.begin.reserve(ring_.size() + 1);
+  for (size_t i = 0; i < ring_.size(); ++i) {
+    t.begin.push_back(static_cast<uint32_t>(t.nodes.size()));
+    for (size_t n : ReplicasFrom(i, r)) t.nodes.push_back(static_cast<uint32_t>(n));
+  }
+  t.begin.push_back(static_cast<uint32_t>(t.nodes.size()));
+  return t;
+}
+
+std::vector<size_t> TokenRing::ReplicasFrom(size_t start, const Replication& r) const {
+  std::vector<size_t> out;
   auto contains = [&](size_t n) { return std::find(out.begin(), out.end(), n) != out.end(); };
   if (r.strategy == Replication::Strategy::kSimple) {
     for (size_t i = 0; i < ring_.size() && out.size() < static_cast<size_t>(r.replication_factor); ++i) {
@@ -144,12 +172,16 @@ std::vector<size_t> TokenRing::Replicas(int64_t token, const Replication& r) con
   // NetworkTopologyStrategy: per datacenter, walk the ring preferring racks not yet used.
   struct DcState { size_t want = 0; size_t got = 0; std::set<std::string> racks; std::vector<size_t> skipped; };
   std::map<std::string, DcState> dcs;
+  size_t missing = 0;  // replicas still to place, over every datacenter
   for (const auto& [dc, rf] : r.dc_factors) {
-    size_t nodes_in_dc = 0;
-    for (const auto& n : nodes_) nodes_in_dc += n.datacenter == dc;
-    if (rf > 0) dcs[dc].want = std::min<size_t>(static_cast<size_t>(rf), nodes_in_dc);
+    if (rf <= 0) continue;
+    auto in_dc = nodes_per_dc_.find(dc);
+    dcs[dc].want = std::min<size_t>(static_cast<size_t>(rf), in_dc == nodes_per_dc_.end() ? 0 : in_dc->second);
+    missing += dcs[dc].want;
   }
-  for (size_t i = 0; i < ring_.size(); ++i) {
+  // Once every replica is placed the rest of the ring adds none: stop there
+  // (Table() walks from every range).
+  for (size_t i = 0; i < ring_.size() && missing > 0; ++i) {
     size_t n = ring_[(start + i) % ring_.size()].second;
     auto it = dcs.find(nodes_[n].datacenter);
     if (it == dcs.end() || contains(n)) continue;
@@ -162,11 +194,12 @@ std::vector<size_t> TokenRing::Replicas(int64_t token, const Replication& r) con
     }
     out.push_back(n);
     ++s.got;
+    --missing;
     s.racks.insert(nodes_[n].rack);
     if (s.racks.size() == rack_count) {  // every rack used: the skipped nodes come next, in ring order
       for (size_t sk : s.skipped) {
         if (s.got >= s.want) break;
-        if (!contains(sk)) { out.push_back(sk); ++s.got; }
+        if (!contains(sk)) { out.push_back(sk); ++s.got; --missing; }
       }
       s.skipped.clear();
     }

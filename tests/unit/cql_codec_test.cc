@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
 
 #include "cql/coding.h"
 #include "cql/compression.h"
@@ -565,6 +566,36 @@ TEST(CqlTokenRing, NetworkTopologyCountsPerDatacenter) {
   Replication r = Replication::FromMap({{"class", "org.apache.cassandra.locator.NetworkTopologyStrategy"}, {"dc1", "1"}, {"dc2", "2"}});
   EXPECT_EQ(r.strategy, Replication::Strategy::kNetworkTopology);
   EXPECT_EQ(ring.Replicas(5, r), (std::vector<size_t>{1, 2, 3}));
+}
+
+TEST(CqlTokenRing, TableHoldsTheReplicasOfEveryRange) {
+  // Two datacenters, two racks each, 8 tokens per node: every token's
+  // replicas read from the table are those placed for it alone.
+  std::vector<TokenRing::Node> nodes;
+  std::vector<std::vector<int64_t>> tokens;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 8; ++i) {
+    nodes.push_back({"n" + std::to_string(i), i < 5 ? "dc1" : "dc2", i % 2 ? "r1" : "r2"});
+    tokens.emplace_back();
+    for (int t = 0; t < 8; ++t) tokens.back().push_back(static_cast<int64_t>(rng()));
+  }
+  TokenRing ring(nodes, tokens);
+  Replication simple;
+  simple.strategy = Replication::Strategy::kSimple;
+  simple.replication_factor = 3;
+  Replication nts = Replication::FromMap(
+      {{"class", "org.apache.cassandra.locator.NetworkTopologyStrategy"}, {"dc1", "3"}, {"dc2", "2"}});
+  for (const Replication& r : {simple, nts}) {
+    ReplicaTable table = ring.Table(r);
+    ASSERT_EQ(table.begin.size(), ring.ranges() + 1);
+    for (int i = 0; i < 2000; ++i) {
+      int64_t token = static_cast<int64_t>(rng());
+      auto range = table.At(ring.RangeOf(token));
+      std::vector<size_t> got(range.begin(), range.end());
+      EXPECT_EQ(got, ring.Replicas(token, r)) << token;
+      EXPECT_EQ(got.size(), r.strategy == Replication::Strategy::kSimple ? 3u : 5u);
+    }
+  }
 }
 
 TEST(CqlTokenRing, CompositeRoutingKey) {

@@ -89,6 +89,42 @@ TEST(CqlConnection, ResponsesOutOfOrderReachTheirOwnCaller) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(answers[i].get_future().get(), "q" + std::to_string(i));
 }
 
+TEST(CqlConnection, SharedBodiesAreWrittenInPlaceAmongCopiedOnesAndArriveWhole) {
+  // Large bodies (SendShared) go out from their own buffer, small ones are
+  // copied: interleaved from several threads, every query reaches the
+  // server whole and in its own frame.
+  FakeServer server([](FakeServer& s, const FakeServer::Request& r) {
+    s.Reply(r.header.stream, cql::Opcode::kResult, FakeServer::TextResult(QueryText(r)));
+  });
+  Io io;
+  auto c = ConnectTo(io, server.port());
+  ASSERT_TRUE(c);
+  std::atomic<int> right{0}, wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::future<void>> done;
+      for (int i = 0; i < 50; ++i) {
+        const bool large = (i + t) % 3 == 0;
+        std::string q = "t" + std::to_string(t) + "-" + std::to_string(i) + std::string(large ? 6000 + i : 10, 'x');
+        auto p = std::make_shared<std::promise<void>>();
+        done.push_back(p->get_future());
+        auto check = [&, p, q](cql::Result<cql::Response> r) {
+          (r.ok() && AnsweredText(r.value()) == q ? right : wrong)++;
+          p->set_value();
+        };
+        bool sent = large ? c->SendShared(cql::Opcode::kQuery, std::make_shared<const std::string>(QueryBody(q)), 10s, check)
+                          : c->Send(cql::Opcode::kQuery, QueryBody(q), 10s, check);
+        ASSERT_TRUE(sent);
+      }
+      for (auto& f : done) f.get();
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(right.load(), 200);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 TEST(CqlConnection, ThousandsOfConcurrentRequestsFromManyThreadsAllComplete) {
   FakeServer server([](FakeServer& s, const FakeServer::Request& r) {
     s.Reply(r.header.stream, cql::Opcode::kResult, FakeServer::TextResult(QueryText(r)));

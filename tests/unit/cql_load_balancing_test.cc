@@ -31,7 +31,7 @@ cql::ClusterStatePtr TwoDcs(cql::ClusterStateCell& cell) {
   return cell.Load();
 }
 
-std::set<std::string> Ips(const std::vector<cql::HostPtr>& plan) {
+std::set<std::string> Ips(const cql::HostPlan& plan) {
   std::set<std::string> out;
   for (const auto& h : plan) out.insert(h->ip);
   return out;
@@ -77,6 +77,88 @@ TEST(CqlLoadBalancing, OtherLevelsTryRemoteNodesAfterTheLocalOnes) {
   EXPECT_EQ(plan[0]->ip, "127.0.0.2");
   EXPECT_EQ(plan[1]->ip, "127.0.0.3");
   EXPECT_EQ(plan[2]->ip, "127.0.0.1");
+}
+
+TEST(CqlLoadBalancing, TokenAwarePlansStartWithTheHealthyLocalReplicasInTurn) {
+  cql::ClusterStateCell cell;
+  cql::Topology t;
+  t.nodes = {{"127.0.0.1", 9042, "dc1", "r1", {-100}},
+             {"127.0.0.2", 9042, "dc1", "r1", {0}},
+             {"127.0.0.3", 9042, "dc1", "r1", {100}}};
+  cql::Replication rf2;
+  rf2.strategy = cql::Replication::Strategy::kSimple;
+  rf2.replication_factor = 2;
+  t.keyspaces = std::map<std::string, cql::Replication>{{"ks", rf2}};
+  cell.Apply(t, "dc1");
+  auto state = cell.Load();
+  cql::DcAwareTokenAwarePolicy policy(true);
+  // Token 50 is owned by .3 (token 100), then .1 (the ring wraps).
+  std::set<std::string> first;
+  for (int i = 0; i < 10; ++i) {
+    auto plan = policy.QueryPlan(*state, {.keyspace = "ks", .token = 50});
+    ASSERT_EQ(plan.size(), 3u);
+    EXPECT_EQ(Ips(plan), (std::set<std::string>{"127.0.0.1", "127.0.0.2", "127.0.0.3"}));
+    EXPECT_EQ((std::set<std::string>{plan[0]->ip, plan[1]->ip}), (std::set<std::string>{"127.0.0.1", "127.0.0.3"}));
+    first.insert(plan[0]->ip);
+  }
+  EXPECT_EQ(first.size(), 2u) << "the replicas take turns";
+  // Another keyspace (replication unknown): no replica goes first for sure.
+  std::set<std::string> any_first;
+  for (int i = 0; i < 10; ++i) any_first.insert(policy.QueryPlan(*state, {.keyspace = "other", .token = 50})[0]->ip);
+  EXPECT_EQ(any_first.size(), 3u);
+  // A replica down: the other one first, the down one last.
+  state->FindHost("127.0.0.3")->up = false;
+  for (int i = 0; i < 4; ++i) {
+    auto plan = policy.QueryPlan(*state, {.keyspace = "ks", .token = 50});
+    ASSERT_EQ(plan.size(), 3u);
+    EXPECT_EQ(plan[0]->ip, "127.0.0.1");
+    EXPECT_EQ(plan[1]->ip, "127.0.0.2");
+    EXPECT_EQ(plan[2]->ip, "127.0.0.3");
+  }
+}
+
+TEST(CqlLoadBalancing, TheReplicaTableOfOneStateIsNeverUsedForAnother) {
+  // Same keyspace name, one state knowing its replication, one not: plans
+  // alternating between them route each by its own state.
+  auto topology = [](bool with_keyspace) {
+    cql::Topology t;
+    t.nodes = {{"127.0.0.1", 9042, "dc1", "r1", {-100}},
+               {"127.0.0.2", 9042, "dc1", "r1", {0}},
+               {"127.0.0.3", 9042, "dc1", "r1", {100}}};
+    cql::Replication rf1;
+    rf1.strategy = cql::Replication::Strategy::kSimple;
+    rf1.replication_factor = 1;
+    t.keyspaces = std::map<std::string, cql::Replication>{};
+    if (with_keyspace) (*t.keyspaces)["ks"] = rf1;
+    return t;
+  };
+  cql::ClusterStateCell known_cell, unknown_cell;
+  known_cell.Apply(topology(true), "dc1");
+  unknown_cell.Apply(topology(false), "dc1");
+  auto known = known_cell.Load(), unknown = unknown_cell.Load();
+  cql::DcAwareTokenAwarePolicy policy(true);
+  std::set<std::string> unknown_first;
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(policy.QueryPlan(*known, {.keyspace = "ks", .token = 50})[0]->ip, "127.0.0.3");
+    unknown_first.insert(policy.QueryPlan(*unknown, {.keyspace = "ks", .token = 50})[0]->ip);
+  }
+  EXPECT_EQ(unknown_first.size(), 3u);
+}
+
+TEST(CqlLoadBalancing, PlansLargerThanTheInlineRoomKeepEveryHost) {
+  cql::ClusterStateCell cell;
+  cql::Topology t;
+  for (int i = 1; i <= 20; ++i)
+    t.nodes.push_back({"127.0.0." + std::to_string(i), 9042, i <= 12 ? "dc1" : "dc2", "r1", {i * 10}});
+  t.keyspaces = std::map<std::string, cql::Replication>{};
+  cell.Apply(t, "dc1");
+  auto state = cell.Load();
+  cql::DcAwareTokenAwarePolicy policy(true);
+  auto plan = policy.QueryPlan(*state, {});
+  ASSERT_EQ(plan.size(), 20u);
+  EXPECT_EQ(Ips(plan).size(), 20u);
+  for (size_t i = 0; i < 12; ++i) EXPECT_EQ(state->nodes.at(plan[i]->ip).datacenter, "dc1") << i;
+  EXPECT_EQ(policy.QueryPlan(*state, {.local_only = true}).size(), 12u);
 }
 
 // Every data request is answered OVERLOADED; records which nodes got one.
