@@ -448,44 +448,31 @@ std::vector<Run> SqliteBackend::list_runs(const RunQuery& q) {
 
 std::vector<RollupRow> SqliteBackend::read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                                    std::int64_t last) {
-  std::lock_guard lk(read_mu_);
-  if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT bucket, data FROM metric_rollups WHERE run_id = ?1 AND "
-                                            "level = ?2 AND bucket >= ?3 AND bucket <= ?4 AND ") +
-                                kLive + " ORDER BY bucket");
-  bind_uuid(s, 1, run_id);
-  sqlite3_bind_int64(s, 2, level);
-  sqlite3_bind_int64(s, 3, first);
-  sqlite3_bind_int64(s, 4, last);
-  sqlite3_bind_int64(s, 99, now_millis());
-  std::vector<RollupRow> out;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    RollupRow r;
-    r.run_id = run_id;
-    r.level = level;
-    r.bucket = sqlite3_column_int64(s, 0);
-    const void* p = sqlite3_column_blob(s, 1);
-    r.data.assign(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, 1)));
-    out.push_back(std::move(r));
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) read_->fail("reading roll-ups of run " + run_id.str(), rc);
-  return out;
+  return read_rollup_rows(run_id, level, kAllFields, first, last);
 }
 
 std::vector<RollupRow> SqliteBackend::read_rollup_chunks(const Uuid& run_id, std::int32_t level, std::int32_t field,
                                                          std::int64_t first, std::int64_t last) {
+  return read_rollup_rows(run_id, level, field, first, last);
+}
+
+std::vector<RollupRow> SqliteBackend::read_rollup_rows(const Uuid& run_id, std::int32_t level, std::int32_t field,
+                                                       std::int64_t first, std::int64_t last) {
   std::lock_guard lk(read_mu_);
   if (!read_) throw ClosedError("sqlite backend is closed: " + opt_.path);
-  sqlite3_stmt* s = read_->stmt(std::string("SELECT chunk, data FROM rollup_chunks WHERE run_id = ?1 AND "
-                                            "level = ?2 AND field = ?3 AND chunk >= ?4 AND chunk <= ?5 AND ") +
-                                kLive + " ORDER BY chunk");
+  const bool chunks = field != kAllFields;
+  sqlite3_stmt* s = read_->stmt(
+      chunks ? std::string("SELECT chunk, data FROM rollup_chunks WHERE run_id = ?1 AND level = ?2 AND field = ?5 "
+                           "AND chunk >= ?3 AND chunk <= ?4 AND ") +
+                   kLive + " ORDER BY chunk"
+             : std::string("SELECT bucket, data FROM metric_rollups WHERE run_id = ?1 AND level = ?2 AND "
+                           "bucket >= ?3 AND bucket <= ?4 AND ") +
+                   kLive + " ORDER BY bucket");
   bind_uuid(s, 1, run_id);
   sqlite3_bind_int64(s, 2, level);
-  sqlite3_bind_int64(s, 3, field);
-  sqlite3_bind_int64(s, 4, first);
-  sqlite3_bind_int64(s, 5, last);
+  sqlite3_bind_int64(s, 3, first);
+  sqlite3_bind_int64(s, 4, last);
+  if (chunks) sqlite3_bind_int64(s, 5, field);
   sqlite3_bind_int64(s, 99, now_millis());
   std::vector<RollupRow> out;
   int rc;
@@ -500,7 +487,7 @@ std::vector<RollupRow> SqliteBackend::read_rollup_chunks(const Uuid& run_id, std
     out.push_back(std::move(r));
   }
   sqlite3_reset(s);
-  if (rc != SQLITE_DONE) read_->fail("reading roll-up chunks of run " + run_id.str(), rc);
+  if (rc != SQLITE_DONE) read_->fail("reading roll-ups of run " + run_id.str(), rc);
   return out;
 }
 

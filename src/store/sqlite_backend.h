@@ -64,6 +64,9 @@ class SqliteBackend final : public StoreBackend {
   std::int64_t purge_expired();
 
  private:
+  // Bucket rows (field = kAllFields) or one field's chunk rows.
+  std::vector<RollupRow> read_rollup_rows(const Uuid& run_id, std::int32_t level, std::int32_t field,
+                                          std::int64_t first, std::int64_t last);
   struct Db;
 
   SqliteOptions opt_;
