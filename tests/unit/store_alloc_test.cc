@@ -13,6 +13,10 @@ namespace {
 thread_local std::size_t t_allocations = 0;
 }  // namespace
 
+// GCC (with -fsanitize=address) sees free() on what operator new returned
+// and warns; these are the replacements, and their new calls malloc.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t n) {
   ++t_allocations;
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -34,6 +38,7 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace canopy::store {
 namespace {
