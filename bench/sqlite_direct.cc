@@ -41,7 +41,7 @@ PRAGMA synchronous=NORMAL;
 CREATE TABLE training_metrics (
   run_id BLOB NOT NULL, timestamp INTEGER, step INTEGER, epoch INTEGER, train_loss REAL, train_accuracy REAL,
   val_loss REAL, val_accuracy REAL, learning_rate REAL, hidden_units INTEGER, expires_at INTEGER,
-  PRIMARY KEY (run_id, timestamp DESC, step DESC)
+  PRIMARY KEY (run_id, timestamp, step)
 ) WITHOUT ROWID;
 )sql";
 

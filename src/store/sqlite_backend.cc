@@ -26,7 +26,7 @@ INSERT OR IGNORE INTO schema_info VALUES ('version', '1');
 CREATE TABLE IF NOT EXISTS training_metrics (
   run_id BLOB NOT NULL, )sql" + definitions(kMetricColumns) + R"sql(,
   expires_at INTEGER,
-  PRIMARY KEY (run_id, timestamp DESC, step DESC)
+  PRIMARY KEY (run_id, timestamp, step)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS training_runs (
   run_id BLOB PRIMARY KEY, )sql" + definitions(kRunColumns, /*skip run_id*/ 1) + R"sql(,
@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS runs_by_status ON training_runs (status, start_time D
 CREATE TABLE IF NOT EXISTS network_topology (
   )sql" + definitions(kTopologyColumns) + R"sql(,
   expires_at INTEGER,
-  PRIMARY KEY (run_id, timestamp DESC, hidden_units DESC)
+  PRIMARY KEY (run_id, timestamp, hidden_units)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS metric_rollups (
   run_id BLOB NOT NULL, level INTEGER NOT NULL, bucket INTEGER NOT NULL, data BLOB NOT NULL,
