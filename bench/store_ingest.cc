@@ -4,6 +4,8 @@
 //   build-*/bench/store_ingest --backend cassandra --hosts 127.0.0.1 [--write-mode batch|single]
 //   ... [--rollups on|off]   (off: measure what keeping roll-ups costs)
 //   ... [--keyspace store_bench] [--connections 2] [--sample 200000]
+//   ... [--buffer 1000000] [--overflow spool|block]  (the writer's queue:
+//   a loop that outruns the backend spills to the spool by default)
 //   (--sample: metrics stored one by one after the loop to time single
 //   calls; 0 skips it, so the store holds exactly warm-up + --count rows)
 //
@@ -63,6 +65,8 @@ int main(int argc, char** argv) {
   std::string keyspace = "store_bench";
   std::string dir = "/tmp/canopy-store-bench";
   bool rollups = true;
+  long buffer = 1'000'000;
+  std::string overflow = "spool";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--backend") backend = v;
@@ -74,6 +78,8 @@ int main(int argc, char** argv) {
     else if (k == "--warmup") warmup = std::stol(v);
     else if (k == "--dir") dir = v;
     else if (k == "--rollups") rollups = (v == "on");
+    else if (k == "--buffer") buffer = std::max(1L, std::stol(v));
+    else if (k == "--overflow") overflow = v;
     else if (k == "--keyspace") keyspace = v;
     else if (k == "--sample") sample_max = std::max(0L, std::stol(v));
     else if (k == "--connections") connections = std::max(1L, std::stol(v));
@@ -87,7 +93,8 @@ int main(int argc, char** argv) {
   canopy::Config c;
   c.writer.spool_dir = dir + "/spool";
   c.writer.durability = durability == "each" ? canopy::Durability::kSpoolEach : canopy::Durability::kBuffered;
-  c.writer.buffer_capacity = 1'000'000;
+  c.writer.buffer_capacity = static_cast<std::size_t>(buffer);
+  c.writer.overflow = overflow == "block" ? canopy::OverflowPolicy::kBlock : canopy::OverflowPolicy::kSpool;
   c.writer.rollups = rollups;
   c.embedded.path = dir + "/metrics.db";
   c.cassandra.flush_interval = milliseconds(100);
