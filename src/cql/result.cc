@@ -1,5 +1,7 @@
 #include "cql/result.h"
 
+#include <cstring>
+
 #include "cql/coding.h"
 #include "cql/errors.h"
 #include "cql/value_codec.h"
@@ -40,80 +42,134 @@ size_t Row::index(std::string_view column) const {
   return static_cast<size_t>(i);
 }
 
-const ColumnSpec& Row::column(size_t i) const {
+void Row::ThrowOutOfRange(size_t i) const {
   if (row_ >= rs_->row_count_)
     Throw("row " + std::to_string(row_) + " out of range (" + std::to_string(rs_->row_count_) + " rows)");
-  if (i >= size()) Throw("column index " + std::to_string(i) + " out of range (" + std::to_string(size()) + " columns)");
-  return rs_->metadata().columns[i];
+  Throw("column index " + std::to_string(i) + " out of range (" + std::to_string(size()) + " columns)");
 }
 
 std::optional<std::string_view> Row::raw(size_t i) const {
   column(i);
-  const ResultSet::Cell& c = rs_->cells_[row_ * size() + i];
-  if (c.length < 0) return std::nullopt;
-  return std::string_view(*rs_->body_).substr(static_cast<size_t>(c.offset), static_cast<size_t>(c.length));
+  return cell(i);
 }
 
 bool Row::is_null(size_t i) const { return !raw(i).has_value(); }
 
 Value Row::get_value(size_t i) const {
-  auto cell = raw(i);
-  if (!cell) return Value::Null();
+  const ColumnSpec& col = column(i);
+  auto bytes = cell(i);
+  if (!bytes) return Value::Null();
   Value v;
-  if (!DecodeCell(column(i).type, *cell, v))
-    Throw("malformed " + column(i).type.to_string() + " cell in column '" + column(i).name + "'");
+  if (!DecodeCell(col.type, *bytes, v))
+    Throw("malformed " + col.type.to_string() + " cell in column '" + col.name + "'");
   return v;
 }
 
 namespace {
 
-template <typename T, typename Accept, typename Convert>
-std::optional<T> Typed(const Row& row, size_t i, const ColumnSpec& col, const char* want, Accept accept,
-                       Convert convert) {
-  if (!accept(col.type.is_duration() ? TypeId::kDuration : col.type.id))
-    Throw(std::string("column '") + col.name + "' is " + col.type.to_string() + ", not readable as " + want);
-  Value v = row.get_value(i);
-  if (v.is_null()) return std::nullopt;
-  return convert(v);
+// The width of a fixed-width numeric type's cell, 0 for any other type.
+size_t FixedWidth(TypeId t) {
+  switch (t) {
+    case TypeId::kTinyint: return 1;
+    case TypeId::kSmallint: return 2;
+    case TypeId::kInt:
+    case TypeId::kFloat: return 4;
+    case TypeId::kBigint:
+    case TypeId::kCounter:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kDouble: return 8;
+    default: return 0;
+  }
 }
+
+[[noreturn]] void ThrowNotReadable(const ColumnSpec& col, const char* want) {
+  Throw(std::string("column '") + col.name + "' is " + col.type.to_string() + ", not readable as " + want);
+}
+
+[[noreturn]] void ThrowMalformed(const ColumnSpec& col) {
+  Throw("malformed " + col.type.to_string() + " cell in column '" + col.name + "'");
+}
+
+// A fixed-width cell read straight from its bytes (the bulk of a metrics
+// read: no Value in between). NULL and, as DecodeCell has it, an empty
+// cell are nullopt; a cell of another width is malformed.
+std::optional<int64_t> FixedCell(const ColumnSpec& col, std::optional<std::string_view> cell) {
+  if (!cell || cell->empty()) return std::nullopt;
+  const size_t n = cell->size();
+  if (n != FixedWidth(col.type.id)) ThrowMalformed(col);
+  if (n == 8) {
+    uint64_t u;
+    std::memcpy(&u, cell->data(), 8);
+    return static_cast<int64_t>(__builtin_bswap64(u));
+  }
+  if (n == 4) {
+    uint32_t u;
+    std::memcpy(&u, cell->data(), 4);
+    return static_cast<int32_t>(__builtin_bswap32(u));  // sign-extends
+  }
+  return ReadBigEndian(cell->data(), n);
+}
+
+bool IsInteger32(TypeId t) { return t == TypeId::kInt || t == TypeId::kSmallint || t == TypeId::kTinyint; }
 
 }  // namespace
 
 std::optional<int32_t> Row::get_int32(size_t i) const {
-  return Typed<int32_t>(*this, i, column(i), "int32",
-      [](TypeId t) { return t == TypeId::kInt || t == TypeId::kSmallint || t == TypeId::kTinyint; },
-      [](const Value& v) { return static_cast<int32_t>(v.as_int()); });
+  const ColumnSpec& col = column(i);
+  if (!IsInteger32(col.type.id)) ThrowNotReadable(col, "int32");
+  auto v = FixedCell(col, cell(i));
+  if (!v) return std::nullopt;
+  return static_cast<int32_t>(*v);
 }
 
 std::optional<int64_t> Row::get_int64(size_t i) const {
-  return Typed<int64_t>(*this, i, column(i), "int64",
-      [](TypeId t) {
-        return t == TypeId::kBigint || t == TypeId::kCounter || t == TypeId::kTime || t == TypeId::kInt ||
-               t == TypeId::kSmallint || t == TypeId::kTinyint;
-      },
-      [](const Value& v) { return v.as_int(); });
+  const ColumnSpec& col = column(i);
+  const TypeId t = col.type.id;
+  if (!(IsInteger32(t) || t == TypeId::kBigint || t == TypeId::kCounter || t == TypeId::kTime))
+    ThrowNotReadable(col, "int64");
+  return FixedCell(col, cell(i));
 }
 
 std::optional<int64_t> Row::get_timestamp(size_t i) const {
-  return Typed<int64_t>(*this, i, column(i), "timestamp",
-      [](TypeId t) { return t == TypeId::kTimestamp; }, [](const Value& v) { return v.as_int(); });
+  const ColumnSpec& col = column(i);
+  if (col.type.id != TypeId::kTimestamp) ThrowNotReadable(col, "timestamp");
+  return FixedCell(col, cell(i));
 }
 
 std::optional<double> Row::get_double(size_t i) const {
-  return Typed<double>(*this, i, column(i), "double",
-      [](TypeId t) { return t == TypeId::kDouble || t == TypeId::kFloat; },
-      [](const Value& v) { return v.as_double(); });
+  const ColumnSpec& col = column(i);
+  const TypeId t = col.type.id;
+  if (t != TypeId::kDouble && t != TypeId::kFloat) ThrowNotReadable(col, "double");
+  auto bits = FixedCell(col, cell(i));
+  if (!bits) return std::nullopt;
+  if (t == TypeId::kFloat) {
+    const auto u = static_cast<uint32_t>(*bits);
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+  }
+  const auto u = static_cast<uint64_t>(*bits);
+  double d;
+  std::memcpy(&d, &u, 8);
+  return d;
 }
 
 std::optional<bool> Row::get_bool(size_t i) const {
-  return Typed<bool>(*this, i, column(i), "bool", [](TypeId t) { return t == TypeId::kBoolean; },
-                     [](const Value& v) { return v.as_bool(); });
+  const ColumnSpec& col = column(i);
+  if (col.type.id != TypeId::kBoolean) ThrowNotReadable(col, "bool");
+  auto bytes = cell(i);
+  if (!bytes || bytes->empty()) return std::nullopt;
+  if (bytes->size() != 1) ThrowMalformed(col);
+  return (*bytes)[0] != 0;
 }
 
 std::optional<std::string> Row::get_text(size_t i) const {
-  return Typed<std::string>(*this, i, column(i), "text",
-      [](TypeId t) { return t == TypeId::kVarchar || t == TypeId::kAscii; },
-      [](const Value& v) { return v.as_bytes(); });
+  const ColumnSpec& col = column(i);
+  if (col.type.id != TypeId::kVarchar && col.type.id != TypeId::kAscii) ThrowNotReadable(col, "text");
+  auto bytes = cell(i);
+  if (!bytes) return std::nullopt;
+  return std::string(*bytes);
 }
 
 std::optional<std::string> Row::get_blob(size_t i) const {
@@ -123,9 +179,14 @@ std::optional<std::string> Row::get_blob(size_t i) const {
 }
 
 std::optional<Uuid> Row::get_uuid(size_t i) const {
-  return Typed<Uuid>(*this, i, column(i), "uuid",
-      [](TypeId t) { return t == TypeId::kUuid || t == TypeId::kTimeuuid; },
-      [](const Value& v) { return v.as_uuid(); });
+  const ColumnSpec& col = column(i);
+  if (col.type.id != TypeId::kUuid && col.type.id != TypeId::kTimeuuid) ThrowNotReadable(col, "uuid");
+  auto bytes = cell(i);
+  if (!bytes || bytes->empty()) return std::nullopt;  // empty reads as NULL, as DecodeCell has it
+  if (bytes->size() != 16) ThrowMalformed(col);
+  Uuid u;
+  std::memcpy(u.bytes.data(), bytes->data(), 16);
+  return u;
 }
 
 }  // namespace cql

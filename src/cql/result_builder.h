@@ -17,8 +17,7 @@ struct ResultSetBuilder {
     return *rs.meta_;
   }
   static void SetBody(ResultSet& rs, std::shared_ptr<const std::string> body) { rs.body_ = std::move(body); }
-  static void AddCell(ResultSet& rs, int32_t offset, int32_t length) { rs.cells_.push_back({offset, length}); }
-  static void ReserveCells(ResultSet& rs, size_t n) { rs.cells_.reserve(n); }
+  static auto& Cells(ResultSet& rs) { return rs.cells_; }
   static void SetRowCount(ResultSet& rs, size_t n) { rs.row_count_ = n; }
   static void SetWarnings(ResultSet& rs, std::vector<std::string> w) { rs.warnings_ = std::move(w); }
   static void SetHost(ResultSet& rs, std::string h) { rs.host_ = std::make_shared<const std::string>(std::move(h)); }

@@ -352,6 +352,62 @@ TEST(CqlResponse, ResultRowsWithGlobalSpecPagingAndNull) {
   }
 }
 
+// The typed getters read fixed-width cells straight from their bytes:
+// every width and sign, NULL and empty cells, a cell of the wrong width,
+// and a column of another type.
+TEST(CqlResponse, TypedGettersReadFixedWidthCells) {
+  const auto cell = [](std::vector<int> bytes) {
+    std::string c = B({0, 0, 0, static_cast<int>(bytes.size())});
+    for (int b : bytes) c.push_back(static_cast<char>(b));
+    return c;
+  };
+  const std::string kNull = B({0xff, 0xff, 0xff, 0xff});
+  std::string body = B({0, 0, 0, 2, 0, 0, 0, 0x01, 0, 0, 0, 8, 0, 2, 'k', 's', 0, 1, 't',
+                        0, 2, 't', 'i', 0, 0x14,   // tinyint
+                        0, 2, 's', 'i', 0, 0x13,   // smallint
+                        0, 1, 'i', 0, 0x09,        // int
+                        0, 1, 'b', 0, 0x02,        // bigint
+                        0, 1, 'f', 0, 0x08,        // float
+                        0, 1, 'd', 0, 0x07,        // double
+                        0, 2, 't', 's', 0, 0x0b,   // timestamp
+                        0, 1, 'x', 0, 0x0d,        // text
+                        0, 0, 0, 3});              // 3 rows
+  // Row 0: negative and fractional values.
+  body += cell({0xfe}) + cell({0xff, 0x85}) + cell({0xff, 0xff, 0xff, 0xfb}) +
+          cell({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf6}) + cell({0x3f, 0xc0, 0, 0}) +
+          cell({0xc0, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18}) + cell({0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0}) +
+          cell({'h', 'i'});
+  // Row 1: NULL cells, and empty cells (read as NULL, as DecodeCell does).
+  body += kNull + cell({}) + kNull + cell({}) + kNull + cell({}) + kNull + cell({});
+  // Row 2: an int cell of 3 bytes and a double cell of 4.
+  body += cell({1}) + cell({0, 1}) + cell({0, 0, 1}) + cell({0, 0, 0, 0, 0, 0, 0, 1}) + cell({0, 0, 0, 0}) +
+          cell({0, 0, 0, 0}) + cell({0, 0, 0, 0, 0, 0, 0, 0}) + cell({});
+  ResultMessage r;
+  ASSERT_TRUE(DecodeResult(Shared(body), 0, r));
+  const ResultSet& rs = r.rows;
+  ASSERT_EQ(rs.row_count(), 3u);
+  EXPECT_EQ(rs[0].get_int32("ti"), -2);
+  EXPECT_EQ(rs[0].get_int32("si"), -123);
+  EXPECT_EQ(rs[0].get_int32("i"), -5);
+  EXPECT_EQ(rs[0].get_int64("i"), -5);
+  EXPECT_EQ(rs[0].get_int64("b"), -10);
+  EXPECT_EQ(rs[0].get_double("f"), 1.5);
+  EXPECT_EQ(rs[0].get_double("d"), -3.141592653589793);
+  EXPECT_EQ(rs[0].get_timestamp("ts"), 1700000000000);
+  for (size_t c = 0; c < 7; ++c) {
+    EXPECT_EQ(rs[1].get_value(c), Value::Null()) << c;
+    EXPECT_FALSE(c < 3 ? rs[1].get_int32(c).has_value() : c < 4 ? rs[1].get_int64(c).has_value()
+                 : c < 6 ? rs[1].get_double(c).has_value() : rs[1].get_timestamp(c).has_value()) << c;
+  }
+  EXPECT_EQ(rs[2].get_int32("ti"), 1);
+  EXPECT_THROW(rs[2].get_int32("i"), CqlError) << "a 3-byte int cell is malformed";
+  EXPECT_THROW(rs[2].get_double("d"), CqlError) << "a 4-byte double cell is malformed";
+  EXPECT_EQ(rs[2].get_double("f"), 0.0);
+  EXPECT_THROW(rs[0].get_double("x"), CqlError) << "text is not readable as double";
+  EXPECT_THROW(rs[0].get_int32("b"), CqlError) << "bigint is not readable as int32";
+  EXPECT_THROW(rs[0].get_timestamp("b"), CqlError) << "bigint is not readable as a timestamp";
+}
+
 TEST(CqlResponse, ResultPreparedHasPartitionKeyIndexes) {
   std::string body = B({0, 0, 0, 4, 0, 2, 0xab, 0xcd,  // Prepared, id
                         0, 0, 0, 1, 0, 0, 0, 2,         // global spec, 2 bind columns
