@@ -312,8 +312,10 @@ class CassandraBackend final : public StoreBackend {
           std::size_t bytes = 0, n = 0;
           const std::size_t in_batch = std::min({rows.size() - i, rows_per_batch - n,
                                                  (kMaxBatchBytes - bytes) / kMetricCqlBytes});
-          b.entries.reserve(in_batch + (i + in_batch == rows.size() ? rus.size() - next_rollup : 0));
-          b.encoded_values.reserve(in_batch * kMetricRowBytes);
+          const bool with_rollups = i + in_batch == rows.size() && next_rollup < rus.size();
+          b.entries.reserve(in_batch + (with_rollups ? rus.size() - next_rollup : 0));
+          // Room for the roll-up blobs too: growing the body copied it once per chunk row.
+          b.encoded_values.reserve(with_rollups ? kMaxBatchBytes : in_batch * kMetricRowBytes);
           for (const std::size_t end = i + in_batch; i < end; ++i, ++n) {
             check(b.AddRow(insert_metric_, [&](cql::RowWriter& w) { put_metric(w, *rows[i]); }));
             bytes += kMetricCqlBytes;
