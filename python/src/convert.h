@@ -62,6 +62,7 @@ void metrics_from_columns(py::handle columns, std::vector<Metric>& out);
 // to_uuid(value, "run_id"), remembering the last run id object given.
 Uuid to_run_id(py::handle value);
 py::dict from_metric(const Metric& metric);
+py::list from_metrics(const std::vector<Metric>& metrics);  // a list of from_metric
 
 FinalMetrics to_final_metrics(py::handle dict);  // None → every field unset
 

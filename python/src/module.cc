@@ -42,9 +42,7 @@ class CursorHandle {
       more = cursor_->next_page(page);
     }
     if (!more) return py::none();
-    py::list out;
-    for (const Metric& m : page) out.append(from_metric(m));
-    return out;
+    return from_metrics(page);
   }
 
  private:
@@ -371,9 +369,7 @@ PYBIND11_MODULE(_core, m) {
                py::gil_scoped_release release;
                metrics = store.query_metrics(id, start, end, limit);
              }
-             py::list out;
-             for (const Metric& metric : metrics) out.append(from_metric(metric));
-             return out;
+             return from_metrics(metrics);
            })
       .def(
           "open_metric_cursor",
