@@ -465,12 +465,28 @@ py::object to_py(const std::optional<T>& v) {
     return py::cast(*v);
   }
 }
+
+// A column table's names as interned str, made once (one list per table).
+template <class Table>
+const std::vector<PyObject*>& column_keys(const Table& table) {
+  static const std::vector<PyObject*> keys = [&] {
+    std::vector<PyObject*> out;
+    columns::for_each_column(table, [&](const auto& c, std::size_t) {
+      PyObject* key = PyUnicode_InternFromString(std::string(c.name).c_str());
+      if (key == nullptr) throw py::error_already_set();
+      out.push_back(key);  // kept for the life of the process, like the module
+    });
+    return out;
+  }();
+  return keys;
+}
 }  // namespace
 
 py::dict from_run(const Run& run) {
+  const std::vector<PyObject*>& keys = column_keys(columns::kRunColumns);
   py::dict out;
-  columns::for_each_column(columns::kRunColumns, [&](const auto& c, std::size_t) {
-    out[py::str(c.name.data(), c.name.size())] = to_py(run.*(c.member));
+  columns::for_each_column(columns::kRunColumns, [&](const auto& c, std::size_t i) {
+    if (PyDict_SetItem(out.ptr(), keys[i], to_py(run.*(c.member)).ptr()) != 0) throw py::error_already_set();
   });
   return out;
 }

@@ -51,8 +51,10 @@ class CursorHandle {
 };
 
 py::list runs_to_list(const std::vector<Run>& runs) {
-  py::list out;
-  for (const Run& r : runs) out.append(from_run(r));
+  py::list out(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), from_run(runs[i]).release().ptr());
+  }
   return out;
 }
 
