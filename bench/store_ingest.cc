@@ -14,7 +14,8 @@
 // calling thread per call, and p50/p99 of individually timed calls, which
 // include ~20 ns of clock reads); client CPU µs per
 // metric (user+sys of the whole process: caller, flush thread, I/O thread);
-// peak RSS; bytes on disk per metric after flush (SQLite: db + WAL).
+// peak RSS; bytes on disk per metric after flush (SQLite: db + WAL);
+// Cassandra: the write requests' latency (MetricsStore::request_latency).
 // Cassandra runs first send a warm-up of --warmup metrics (JIT warm-up of
 // the server), not counted.
 #include <sys/resource.h>
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
   };
   for (long i = 0; i < warmup; ++i) store->store_metric(ids[i % runs], make(i));
   if (warmup > 0) store->flush_metrics(milliseconds(600'000));
+  store->request_latency();  // from here on: the measured loop's requests only
 
   // 1. Whole-loop throughput and mean caller cost.
   const double cpu0 = cpu_seconds();
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
   store->flush_metrics(milliseconds(600'000));
   const auto t2 = steady_clock::now();
   const double cpu1 = cpu_seconds();
+  const std::optional<canopy::RequestLatency> latency = store->request_latency();
 
   // 2. Distribution of single calls (smaller sample, same store).
   const long sample = std::min<long>(count, sample_max);
@@ -174,6 +177,11 @@ int main(int argc, char** argv) {
               (tcpu1 - tcpu0) * 1e9 / count);
   std::printf("  client CPU        %.2f µs per metric (all threads)\n", (cpu1 - cpu0) * 1e6 / count);
   std::printf("  peak RSS          %.1f MiB\n", peak_rss_kib() / 1024.0);
+  if (latency) {
+    std::printf("  write requests    %llu; latency p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms\n",
+                (unsigned long long)latency->requests, latency->p50_ms, latency->p99_ms, latency->p999_ms,
+                latency->max_ms);
+  }
   if (backend != "cassandra") {
     std::printf("  on disk           %.1f bytes per metric (db + WAL after flush)\n",
                 double(disk) / double(count + sample));

@@ -53,6 +53,7 @@ class CassandraManager final : public MetricsStore {
   std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit = 100) override;
   RunVerification verify_run(const Uuid& run_id) override;
   WriterCounters counters() const override;
+  std::optional<RequestLatency> request_latency() override;
   std::string describe() const override;
   void close() override;
 

@@ -232,6 +232,11 @@ class MetricsStore {
   // --- state --------------------------------------------------------------
 
   virtual WriterCounters counters() const = 0;
+  // The backend's request latency since the previous call (the first call:
+  // since the store opened): each call starts a new phase, so one consumer
+  // at a time (a benchmark, a monitor). nullopt on SQLite, which has no
+  // requests.
+  virtual std::optional<RequestLatency> request_latency() = 0;
   // "sqlite:<path>" or "cassandra:<keyspace>@<contact points>".
   virtual std::string describe() const = 0;
   // Flushes (as flush_metrics with the default timeout; what cannot be sent

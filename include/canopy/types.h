@@ -176,6 +176,18 @@ struct WriterCounters {
   std::uint64_t spool_full = 0;
 };
 
+// MetricsStore::request_latency: the backend's requests that succeeded
+// (Cassandra: every write and read request, from submission to the answer,
+// retries included) since the previous call. Percentiles are exact to 1/8
+// of their value (log-linear buckets); 0 when there were no requests.
+struct RequestLatency {
+  std::uint64_t requests = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double p999_ms = 0;
+  double max_ms = 0;
+};
+
 // An inclusive range of metric steps.
 struct StepRange {
   std::int64_t first = 0;

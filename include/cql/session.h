@@ -41,6 +41,7 @@
 
 #include "cql/consistency.h"
 #include "cql/errors.h"
+#include "cql/latency.h"
 #include "cql/result.h"
 #include "cql/row_writer.h"
 #include "cql/statement.h"
@@ -208,6 +209,10 @@ class Session {
   // Snapshot of per-host and session-wide counters.
   std::vector<HostCounters> host_counters() const;
   SessionCounters counters() const;
+  // Latency of the requests that succeeded (PREPARE aside), from submission
+  // to the answer, retries included; since the session opened. Subtract an
+  // earlier snapshot for a phase: request_latency().Since(before).
+  LatencySnapshot request_latency() const;
   const SessionOptions& options() const;
 
   struct Impl;

@@ -259,6 +259,14 @@ class MetricsStore:
         retried, spooled, replayed, dropped (all monotonic)."""
         return self._core.counters()
 
+    def request_latency(self) -> Optional[dict]:
+        """The backend's requests since the previous call (the first: since
+        the store opened): requests, p50_ms, p99_ms, p999_ms, max_ms of those
+        that succeeded, submission to answer, retries included; percentiles
+        exact to 1/8. None on SQLite. One consumer at a time: each call
+        starts a new phase."""
+        return self._core.request_latency()
+
     def describe(self) -> str:
         """"sqlite:<path>" or "cassandra:<keyspace>@<contact points>"."""
         return self._core.describe()

@@ -411,6 +411,23 @@ PYBIND11_MODULE(_core, m) {
              }
              return from_counters(counters);
            })
+      .def("request_latency",
+           [](StoreHandle& h) -> py::object {
+             MetricsStore& store = h.get();
+             std::optional<RequestLatency> latency;
+             {
+               py::gil_scoped_release release;
+               latency = store.request_latency();
+             }
+             if (!latency) return py::none();
+             py::dict out;
+             out["requests"] = latency->requests;
+             out["p50_ms"] = latency->p50_ms;
+             out["p99_ms"] = latency->p99_ms;
+             out["p999_ms"] = latency->p999_ms;
+             out["max_ms"] = latency->max_ms;
+             return out;
+           })
       .def("describe", [](StoreHandle& h) { return h.description(); })
       .def("close",
            [](StoreHandle& h) {

@@ -177,6 +177,20 @@ def test_counters_count_stored_and_written_metrics(store):
     assert after["dropped"] == 0
 
 
+def test_request_latency_is_a_phase_on_cassandra_and_none_on_sqlite(store, backend):
+    store.request_latency()
+    run = store.create_run(dataset_name="d")
+    store_epochs(store, run, 5)
+    store.flush_metrics()
+    latency = store.request_latency()
+    if backend.name == "sqlite":
+        assert latency is None
+        return
+    assert set(latency) == {"requests", "p50_ms", "p99_ms", "p999_ms", "max_ms"}
+    assert latency["requests"] >= 2  # the run's rows and the metrics' batch
+    assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+
+
 def test_context_manager_closes_and_flushes(backend):
     with backend.open() as s:
         run = s.create_run(dataset_name="d")

@@ -159,7 +159,8 @@ void Session::Impl::Submit(std::shared_ptr<RequestState> st) {
   ++counters.requests;
   if (shutting_down) return Finish(st, MakeError(ErrorKind::kShutdown, "session closed"));
   st->timeout = st->options.timeout.value_or(options.request_timeout);
-  const auto now = std::chrono::steady_clock::now();  // one clock read for the deadline and the plan
+  const auto now = std::chrono::steady_clock::now();  // one clock read for the deadline, the plan, the latency
+  st->submitted = now;
   if (options.request_deadline.count() > 0) st->deadline = now + options.request_deadline;
   std::optional<Error> err;
   RequestRouting routing;  // views st's prepared statement: used before st can change
@@ -451,6 +452,7 @@ void Session::Impl::Reprepare(std::shared_ptr<RequestState> st, Host* h, std::sh
 void Session::Impl::Finish(std::shared_ptr<RequestState> st, Result<ResultSet>&& r) {
   if (r.ok()) {
     ++counters.completed;
+    if (st->type != RequestState::Type::kPrepare) latency.Record(std::chrono::steady_clock::now() - st->submitted);
   } else {
     ++counters.failed;
   }

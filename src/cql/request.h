@@ -36,6 +36,7 @@ struct RequestState {
   std::chrono::milliseconds timeout{0};  // per attempt
   // SessionOptions::request_deadline from submission; none when it is 0.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::chrono::steady_clock::time_point submitted;  // for the session's latency histogram
   bool idempotent = false;
 
   ClusterStatePtr cluster;  // the state the plan was made from: it owns the plan's hosts

@@ -201,4 +201,6 @@ SessionCounters Session::counters() const {
   return c;
 }
 
+LatencySnapshot Session::request_latency() const { return impl_->latency.Snapshot(); }
+
 }  // namespace cql

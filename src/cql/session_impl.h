@@ -25,6 +25,7 @@
 
 #include "cql/admin_queue.h"
 #include "cql/cluster_state.h"
+#include "cql/latency.h"
 #include "cql/control_connection.h"
 #include "cql/load_balancing.h"
 #include "cql/pools.h"
@@ -59,6 +60,7 @@ struct Session::Impl {
   std::unique_ptr<LoadBalancingPolicy> policy;
   PreparedCache prepared_cache;
   RequestCounters counters;
+  LatencyHistogram latency;  // successful requests, submission to completion (retries included)
   std::atomic<int64_t> last_timestamp{0};  // client timestamps: strictly increasing
   std::thread io_thread;                   // last: started once the parts exist
 

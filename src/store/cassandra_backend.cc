@@ -247,6 +247,22 @@ class CassandraBackend final : public StoreBackend {
   ~CassandraBackend() override { close(); }
 
   std::string describe() const override { return describe_; }
+
+  std::optional<RequestLatency> request_latency() override {
+    std::shared_ptr<cql::Session> s = session();
+    if (s == nullptr) return RequestLatency{};
+    const cql::LatencySnapshot now = s->request_latency();
+    std::lock_guard lk(latency_mu_);
+    const cql::LatencySnapshot phase = now.Since(latency_before_);
+    latency_before_ = now;
+    RequestLatency out;
+    out.requests = phase.count();
+    out.p50_ms = phase.percentile_ms(0.5);
+    out.p99_ms = phase.percentile_ms(0.99);
+    out.p999_ms = phase.percentile_ms(0.999);
+    out.max_ms = phase.percentile_ms(1.0);
+    return out;
+  }
   const std::vector<std::string>& warnings() const { return warnings_; }
 
   SinkResult write_batch(std::span<const MetricRecord> batch, std::span<const RollupRow> rollups) override {
@@ -724,6 +740,8 @@ class CassandraBackend final : public StoreBackend {
   std::mutex mu_;  // guards session_ (close vs. use)
   std::shared_ptr<cql::Session> session_;
   std::atomic<bool> closed_{false};
+  std::mutex latency_mu_;                  // guards latency_before_
+  cql::LatencySnapshot latency_before_{};  // at the previous request_latency()
   cql::Prepared insert_metric_, insert_run_, insert_run_by_time_, insert_month_, select_run_, select_months_,
       select_runs_by_time_, select_runs_by_dataset_, select_metrics_, select_metrics_before_, insert_topology_,
       select_topology_, insert_rollup_, select_rollups_, insert_chunk_, select_chunks_, insert_ledger_, select_ledger_,

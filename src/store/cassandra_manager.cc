@@ -52,6 +52,7 @@ std::vector<NetworkTopology> CassandraManager::query_topology(const Uuid& run_id
 }
 RunVerification CassandraManager::verify_run(const Uuid& run_id) { return store_->verify_run(run_id); }
 WriterCounters CassandraManager::counters() const { return store_->counters(); }
+std::optional<RequestLatency> CassandraManager::request_latency() { return store_->request_latency(); }
 std::string CassandraManager::describe() const { return store_->describe(); }
 void CassandraManager::close() { store_->close(); }
 

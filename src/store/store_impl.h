@@ -46,6 +46,7 @@ class MetricsStoreImpl final : public MetricsStore {
   std::vector<NetworkTopology> query_topology(const Uuid& run_id, int limit) override;
   RunVerification verify_run(const Uuid& run_id) override;
   WriterCounters counters() const override;
+  std::optional<RequestLatency> request_latency() override { return backend_->request_latency(); }
   std::string describe() const override;
   void close() override;
 

@@ -195,6 +195,32 @@ TEST_F(StoreConformance, QueryMetricsIsNewestFirstAndHonoursLimit) {
   EXPECT_EQ(few[6].epoch, 43);
 }
 
+// request_latency: each call is a new phase; Cassandra counts its
+// requests, SQLite has none.
+TEST_F(StoreConformance, RequestLatencyCountsThePhaseSinceThePreviousCall) {
+  Uuid id = new_run();
+  store_->request_latency();  // opening and the run's creation: before the phase
+  for (int i = 0; i < 50; ++i) store_->store_metric(id, at(kT0 + i, i));
+  store_->flush_metrics();
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(store_->query_metrics(id).size(), 50u);
+  const std::optional<RequestLatency> phase = store_->request_latency();
+  if (std::string(backend_name()) == "sqlite") {
+    EXPECT_FALSE(phase.has_value());
+    return;
+  }
+  ASSERT_TRUE(phase.has_value());
+  EXPECT_GE(phase->requests, 11u) << "at least the metrics' write and the 10 reads";
+  EXPECT_GT(phase->p50_ms, 0);
+  EXPECT_LE(phase->p50_ms, phase->p99_ms);
+  EXPECT_LE(phase->p99_ms, phase->p999_ms);
+  EXPECT_LE(phase->p999_ms, phase->max_ms);
+  store_->get_run(id);  // one read request
+  const std::optional<RequestLatency> next = store_->request_latency();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GE(next->requests, 1u);
+  EXPECT_LT(next->requests, phase->requests) << "the earlier phase is not counted again";
+}
+
 TEST_F(StoreConformance, TimeRangeIncludesStartAndExcludesEnd) {
   Uuid id = new_run();
   for (int i = 0; i < 10; ++i) store_->store_metric(id, at(kT0 + 100 + i, i));
