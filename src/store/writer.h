@@ -62,7 +62,7 @@ struct WriterOptions {
   std::chrono::milliseconds flush_interval{5'000};
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{10'000};
-  std::size_t max_batch = 10'000;             // metrics per write_metrics call
+  std::size_t max_batch = 100'000;            // metrics per write_metrics call
   std::size_t segment_bytes = kDefaultSegmentBytes;
   // Most bytes of spool segments (counted whole, as preallocated); a metric
   // that needs a segment beyond it is refused (SpoolFullError). 0 = no limit.
