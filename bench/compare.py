@@ -103,9 +103,14 @@ def build_clients(a):
         if not os.access(os.path.join(b, tool), os.X_OK):
             sys.exit(f"compare: {a.build}/{tool} is missing: cmake --build {a.build} --target store_ingest "
                      "cql_insert sqlite_direct canopy-store")
+    # The loop stores faster than any node takes: like the peers, whose
+    # in-flight limit makes them wait, the store waits for room
+    # (writer.overflow block) instead of spilling the excess to its spool
+    # (the default, for a backend that is down; docs/performance.md has both).
     clients.append(Client("canopy-store (store_ingest)", "store_ingest",
                           [f"{b}/bench/store_ingest", "--backend", "cassandra", "--hosts", HOST, "--keyspace", KEYSPACE,
                            "--connections", "1", "--sample", "0", "--durability", "buffered",
+                           "--buffer", "200000", "--overflow", "block",
                            "--dir", os.path.join(b, "bench-compare/store-spool")], sweeps=False))
     clients.append(Client("canopy cql client (cql_insert)", "cql_insert",
                           [f"{b}/bench/cql_insert", "--host", HOST, "--keyspace", KEYSPACE, "--workload", "batch",
