@@ -6,6 +6,7 @@
 //   ... [--keyspace store_bench] [--connections 2] [--sample 200000]
 //   ... [--buffer 1000000] [--overflow spool|block]  (the writer's queue:
 //   a loop that outruns the backend spills to the spool by default)
+//   ... [--max-batch N]  (Cassandra: metrics per backend write, default the writer's)
 //   (--sample: metrics stored one by one after the loop to time single
 //   calls; 0 skips it, so the store holds exactly warm-up + --count rows)
 //
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
   std::string keyspace = "store_bench";
   std::string dir = "/tmp/canopy-store-bench";
   bool rollups = true;
-  long buffer = 1'000'000;
+  long buffer = 1'000'000, max_batch = 0;
   std::string overflow = "spool";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
     else if (k == "--rollups") rollups = (v == "on");
     else if (k == "--buffer") buffer = std::max(1L, std::stol(v));
     else if (k == "--overflow") overflow = v;
+    else if (k == "--max-batch") max_batch = std::max(1L, std::stol(v));
     else if (k == "--keyspace") keyspace = v;
     else if (k == "--sample") sample_max = std::max(0L, std::stol(v));
     else if (k == "--connections") connections = std::max(1L, std::stol(v));
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
                                        : canopy::store::CassandraWriteMode::kUnloggedBatch;
     auto b = canopy::store::make_cassandra_backend(c, mode);
     auto w = canopy::store::writer_options(c);
+    if (max_batch > 0) w.max_batch = static_cast<std::size_t>(max_batch);
     store = std::make_unique<canopy::store::MetricsStoreImpl>(std::move(b), w);
   } else {
     warmup = 0;

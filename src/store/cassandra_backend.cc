@@ -312,65 +312,85 @@ class CassandraBackend final : public StoreBackend {
     auto check = [&invalid](std::optional<cql::Error> err) {
       if (err && !invalid) invalid = std::move(err);
     };
+    // A run's rows and roll-up rows, and how far they are sent.
+    struct RunCursor {
+      const std::vector<const MetricRecord*>* rows;
+      const std::vector<const RollupRow*>* rus;
+      std::size_t i = 0, next_rollup = 0;
+      bool done() const { return i == rows->size() && next_rollup == rus->size(); }
+    };
+    static const std::vector<const MetricRecord*> kNone;
+    static const std::vector<const RollupRow*> kNoRollups;
+    std::vector<RunCursor> cursors;
+    cursors.reserve(runs.size());
     for (const Uuid& run : runs) {
-      static const std::vector<const MetricRecord*> kNone;
-      static const std::vector<const RollupRow*> kNoRollups;
       auto mit = by_run.find(run);
-      const auto& rows = mit == by_run.end() ? kNone : mit->second;
       auto rit = rollups_by_run.find(run);
-      const auto& rus = rit == rollups_by_run.end() ? kNoRollups : rit->second;
-      std::size_t next_rollup = 0;
+      cursors.push_back({mit == by_run.end() ? &kNone : &mit->second,
+                         rit == rollups_by_run.end() ? &kNoRollups : &rit->second});
+    }
+    // Sends the next request of a run: a batch of its rows (roll-up rows
+    // after the metrics), or one row in single-row mode.
+    auto send_next = [&](RunCursor& c) {
+      const auto& rows = *c.rows;
+      const auto& rus = *c.rus;
       if (mode_ == CassandraWriteMode::kUnloggedBatch) {
-        std::size_t i = 0;
-        while (i < rows.size() || next_rollup < rus.size()) {
-          cql::Batch b;
-          b.type = cql::BatchType::kUnlogged;
-          std::size_t bytes = 0, n = 0;
-          const std::size_t in_batch = std::min({rows.size() - i, rows_per_batch - n,
-                                                 (kMaxBatchBytes - bytes) / kMetricCqlBytes});
-          const bool with_rollups = i + in_batch == rows.size() && next_rollup < rus.size();
-          b.entries.reserve(in_batch + (with_rollups ? rus.size() - next_rollup : 0));
-          // Room for the roll-up blobs too: growing the body copied it once per chunk row.
-          b.encoded_values.reserve(with_rollups ? kMaxBatchBytes : in_batch * kMetricRowBytes);
-          for (const std::size_t end = i + in_batch; i < end; ++i, ++n) {
-            check(b.AddRow(insert_metric_, [&](cql::RowWriter& w) { put_metric(w, *rows[i]); }));
-            bytes += kMetricCqlBytes;
-          }
-          for (; i == rows.size() && next_rollup < rus.size() &&
-                 (n == 0 || bytes + rollup_bytes(*rus[next_rollup]) <= kMaxBatchBytes);
-               ++next_rollup, ++n) {
-            check(b.AddRow(rollup_statement(*rus[next_rollup]), rollup_values(*rus[next_rollup])));
-            bytes += rollup_bytes(*rus[next_rollup]);
-          }
-          if (invalid) break;
-          pending.start();
-          s->ExecuteBatchAsync(std::move(b), so, done);
-          drain(kMaxInFlight);
+        cql::Batch b;
+        b.type = cql::BatchType::kUnlogged;
+        std::size_t bytes = 0, n = 0;
+        const std::size_t in_batch = std::min({rows.size() - c.i, rows_per_batch, kMaxBatchBytes / kMetricCqlBytes});
+        const bool with_rollups = c.i + in_batch == rows.size() && c.next_rollup < rus.size();
+        b.entries.reserve(in_batch + (with_rollups ? rus.size() - c.next_rollup : 0));
+        // Room for the roll-up blobs too: growing the body copied it once per chunk row.
+        b.encoded_values.reserve(with_rollups ? kMaxBatchBytes : in_batch * kMetricRowBytes);
+        for (const std::size_t end = c.i + in_batch; c.i < end; ++c.i, ++n) {
+          check(b.AddRow(insert_metric_, [&](cql::RowWriter& w) { put_metric(w, *rows[c.i]); }));
+          bytes += kMetricCqlBytes;
         }
-      } else {
-        for (const MetricRecord* r : rows) {
-          cql::EncodedValues v;
-          v.bytes.reserve(kMetricRowBytes);
-          cql::RowWriter w(*insert_metric_, v);
-          put_metric(w, *r);
-          check(w.Finish());
-          if (invalid) break;
-          pending.start();
-          s->ExecuteRowAsync(insert_metric_, std::move(v), so, done);
-          drain(kMaxInFlight * 8);
+        for (; c.i == rows.size() && c.next_rollup < rus.size() &&
+               (n == 0 || bytes + rollup_bytes(*rus[c.next_rollup]) <= kMaxBatchBytes);
+             ++c.next_rollup, ++n) {
+          check(b.AddRow(rollup_statement(*rus[c.next_rollup]), rollup_values(*rus[c.next_rollup])));
+          bytes += rollup_bytes(*rus[c.next_rollup]);
         }
-        for (const RollupRow* r : rus) {
-          cql::EncodedValues v;
-          cql::RowWriter w(*rollup_statement(*r), v);
-          rollup_values(*r)(w);
-          check(w.Finish());
-          if (invalid) break;
-          pending.start();
-          s->ExecuteRowAsync(rollup_statement(*r), std::move(v), so, done);
-          drain(kMaxInFlight * 8);
-        }
+        if (invalid) return;
+        pending.start();
+        s->ExecuteBatchAsync(std::move(b), so, done);
+        drain(kMaxInFlight);
+        return;
       }
-      if (invalid) break;
+      cql::EncodedValues v;
+      if (c.i < rows.size()) {
+        v.bytes.reserve(kMetricRowBytes);
+        cql::RowWriter w(*insert_metric_, v);
+        put_metric(w, *rows[c.i++]);
+        check(w.Finish());
+        if (invalid) return;
+        pending.start();
+        s->ExecuteRowAsync(insert_metric_, std::move(v), so, done);
+      } else {
+        const RollupRow& r = *rus[c.next_rollup++];
+        cql::RowWriter w(*rollup_statement(r), v);
+        rollup_values(r)(w);
+        check(w.Finish());
+        if (invalid) return;
+        pending.start();
+        s->ExecuteRowAsync(rollup_statement(r), std::move(v), so, done);
+      }
+      drain(kMaxInFlight * 8);
+    };
+    // Round-robin over the runs, one request each: requests to one
+    // partition in flight at once contend inside Cassandra, so a write of
+    // 100,000 metrics over 8 runs must not send one run's ~125 batches
+    // back to back (node CPU per metric 9.4 -> 11.7 µs when it did).
+    for (bool more = true; more && !invalid;) {
+      more = false;
+      for (RunCursor& c : cursors) {
+        if (c.done()) continue;
+        send_next(c);
+        if (invalid) break;
+        more = more || !c.done();
+      }
     }
     drain(0);
     if (invalid) pending.finish(*invalid);
