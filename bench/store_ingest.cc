@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_store_config.h"
 #include "canopy/metrics_store.h"
 #include "store/cassandra_backend.h"
 #include "store/store_impl.h"
@@ -103,11 +104,7 @@ int main(int argc, char** argv) {
   c.cassandra.flush_interval = milliseconds(100);
   std::unique_ptr<canopy::MetricsStore> store;
   if (backend == "cassandra") {
-    c.cassandra.enabled = true;
-    c.cassandra.contact_points = {hosts};
-    c.cassandra.keyspace = keyspace;
-    c.cassandra.replication_class = "SimpleStrategy";
-    c.cassandra.replication = {{"replication_factor", 1}};
+    use_bench_node(c, hosts, keyspace);
     c.cassandra.pool_size = static_cast<int>(connections);
     auto mode = write_mode == "single" ? canopy::store::CassandraWriteMode::kSingleRow
                                        : canopy::store::CassandraWriteMode::kUnloggedBatch;

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_store_config.h"
 #include "canopy/metrics_store.h"
 
 using namespace std::chrono;
@@ -106,13 +107,7 @@ int main(int argc, char** argv) {
   c.writer.spool_dir = dir + "/spool";
   c.writer.durability = canopy::Durability::kBuffered;
   c.embedded.path = dir + "/metrics.db";
-  if (backend == "cassandra") {
-    c.cassandra.enabled = true;
-    c.cassandra.contact_points = {hosts};
-    c.cassandra.keyspace = keyspace;
-    c.cassandra.replication_class = "SimpleStrategy";
-    c.cassandra.replication = {{"replication_factor", 1}};
-  }
+  if (backend == "cassandra") use_bench_node(c, hosts, keyspace);
   auto store = canopy::open_store(c);
   std::vector<canopy::Uuid> ids;
   for (long r = 0; r < runs; ++r) {

@@ -250,20 +250,25 @@ std::chrono::milliseconds to_timeout(py::handle value, std::chrono::milliseconds
 
 namespace {
 
-// Metric's field names as interned str, in metric_fields() order: dict keys
-// written as literals are the same objects, so a key is found by pointer.
-std::vector<PyObject*>& metric_keys() {
-  static std::vector<PyObject*> keys = [] {
+// A column table's names as interned str, in column order, made once (one
+// list per table): dict keys written as literals are the same objects, so a
+// key is found by pointer, and its hash is cached.
+template <class Table>
+const std::vector<PyObject*>& column_keys(const Table& table) {
+  static const std::vector<PyObject*> keys = [&] {
     std::vector<PyObject*> out;
-    for (const Field<Metric>& f : metric_fields()) {
-      PyObject* key = PyUnicode_InternFromString(f.name);
+    columns::for_each_column(table, [&](const auto& c, std::size_t) {
+      PyObject* key = PyUnicode_InternFromString(std::string(c.name).c_str());
       if (key == nullptr) throw py::error_already_set();
       out.push_back(key);  // kept for the life of the process, like the module
-    }
+    });
     return out;
   }();
   return keys;
 }
+
+// Metric's field names, in metric_fields() order (both follow kMetricColumns).
+const std::vector<PyObject*>& metric_keys() { return column_keys(columns::kMetricColumns); }
 
 // The index of `key` in metric_keys(), or -1.
 int metric_key_index(PyObject* key) {
@@ -464,21 +469,6 @@ py::object to_py(const std::optional<T>& v) {
   } else {
     return py::cast(*v);
   }
-}
-
-// A column table's names as interned str, made once (one list per table).
-template <class Table>
-const std::vector<PyObject*>& column_keys(const Table& table) {
-  static const std::vector<PyObject*> keys = [&] {
-    std::vector<PyObject*> out;
-    columns::for_each_column(table, [&](const auto& c, std::size_t) {
-      PyObject* key = PyUnicode_InternFromString(std::string(c.name).c_str());
-      if (key == nullptr) throw py::error_already_set();
-      out.push_back(key);  // kept for the life of the process, like the module
-    });
-    return out;
-  }();
-  return keys;
 }
 }  // namespace
 

@@ -17,9 +17,14 @@ namespace {
   throw CqlError(std::move(e));
 }
 
-}  // namespace
+[[noreturn]] void ThrowNotReadable(const ColumnSpec& col, const char* want) {
+  Throw(std::string("column '") + col.name + "' is " + col.type.to_string() + ", not readable as " + want);
+}
 
-namespace {
+[[noreturn]] void ThrowMalformed(const ColumnSpec& col) {
+  Throw("malformed " + col.type.to_string() + " cell in column '" + col.name + "'");
+}
+
 const std::string kNone;
 const RowsMetadata kNoMetadata;
 }  // namespace
@@ -60,8 +65,7 @@ Value Row::get_value(size_t i) const {
   auto bytes = cell(i);
   if (!bytes) return Value::Null();
   Value v;
-  if (!DecodeCell(col.type, *bytes, v))
-    Throw("malformed " + col.type.to_string() + " cell in column '" + col.name + "'");
+  if (!DecodeCell(col.type, *bytes, v)) ThrowMalformed(col);
   return v;
 }
 
@@ -81,14 +85,6 @@ size_t FixedWidth(TypeId t) {
     case TypeId::kDouble: return 8;
     default: return 0;
   }
-}
-
-[[noreturn]] void ThrowNotReadable(const ColumnSpec& col, const char* want) {
-  Throw(std::string("column '") + col.name + "' is " + col.type.to_string() + ", not readable as " + want);
-}
-
-[[noreturn]] void ThrowMalformed(const ColumnSpec& col) {
-  Throw("malformed " + col.type.to_string() + " cell in column '" + col.name + "'");
 }
 
 // A fixed-width cell read straight from its bytes (the bulk of a metrics
