@@ -35,11 +35,11 @@ class StoreBackend : public MetricSink {
   // Roll-up rows of one level with first <= bucket <= last, ascending.
   virtual std::vector<RollupRow> read_rollups(const Uuid& run_id, std::int32_t level, std::int64_t first,
                                               std::int64_t last) = 0;
+  // Request latency since the previous call; backends without requests: none.
+  virtual std::optional<RequestLatency> request_latency() { return std::nullopt; }
   // Chunk rows (rollup.h) of one level and field with first <= chunk <=
   // last, ascending. Backends that do not store chunks return none and
   // drop the chunk rows given to write_batch.
-  // Request latency since the previous call; backends without requests: none.
-  virtual std::optional<RequestLatency> request_latency() { return std::nullopt; }
   virtual bool stores_rollup_chunks() const { return false; }
   virtual std::vector<RollupRow> read_rollup_chunks(const Uuid& /*run_id*/, std::int32_t /*level*/,
                                                     std::int32_t /*field*/, std::int64_t /*first*/,
