@@ -107,11 +107,12 @@ def build_clients(a):
     # in-flight limit makes them wait, the store waits for room
     # (writer.overflow block) instead of spilling the excess to its spool
     # (the default, for a backend that is down; docs/performance.md has both).
-    clients.append(Client("canopy-store (store_ingest)", "store_ingest",
-                          [f"{b}/bench/store_ingest", "--backend", "cassandra", "--hosts", HOST, "--keyspace", KEYSPACE,
-                           "--connections", "1", "--sample", "0", "--durability", "buffered",
-                           "--buffer", "200000", "--overflow", "block",
-                           "--dir", os.path.join(b, "bench-compare/store-spool")], sweeps=False))
+    store = [f"{b}/bench/store_ingest", "--backend", "cassandra", "--hosts", HOST, "--keyspace", KEYSPACE,
+             "--connections", "1", "--sample", "0", "--durability", "buffered",
+             "--buffer", "200000", "--overflow", "block", "--dir", os.path.join(b, "bench-compare/store-spool")]
+    clients.append(Client("canopy-store (store_ingest)", "store_ingest", store))
+    # The same without roll-ups: the rows every peer writes, and nothing more.
+    clients.append(Client("canopy-store, roll-ups off", "store_ingest", store + ["--rollups", "off"], sweeps=False))
     clients.append(Client("canopy cql client (cql_insert)", "cql_insert",
                           [f"{b}/bench/cql_insert", "--host", HOST, "--keyspace", KEYSPACE, "--workload", "batch",
                            "--connections", "1", "--bind", "writer"]))
@@ -151,8 +152,9 @@ def build_clients(a):
 
 
 def workload_args(c, runs, count, warmup, batch_rows=100, in_flight=64, latency_file=""):
-    if c.kind == "store_ingest":
-        return ["--runs", str(runs), "--count", str(count), "--warmup", str(warmup)]
+    if c.kind == "store_ingest":  # its latency comes from request_latency(), not a file
+        return ["--runs", str(runs), "--count", str(count), "--warmup", str(warmup), "--batch-rows", str(batch_rows),
+                "--in-flight", str(in_flight)]
     if c.kind == "cql_insert":
         args = ["--runs", str(runs), "--rows", str(count), "--warmup", str(warmup), "--batch-rows", str(batch_rows),
                 "--batch-in-flight", str(in_flight)]
@@ -443,7 +445,7 @@ def main():
     a = p.parse_args()
     q = a.quick
     reps = a.reps or (1 if q else 3)
-    warm_node = 50_000 if q else 2_000_000
+    warm_node = 50_000 if q else 6_000_000
     warm_client = 5_000 if q else 50_000
     sizes = {"a": (8, 30_000 if q else 300_000), "b": (10 if q else 100, 30_000 if q else 3_000_000)}
     sizes["c"] = sizes["b"]

@@ -7,6 +7,8 @@
 //   ... [--buffer 1000000] [--overflow spool|block]  (the writer's queue:
 //   a loop that outruns the backend spills to the spool by default)
 //   ... [--max-batch N]  (Cassandra: metrics per backend write, default the writer's)
+//   ... [--batch-rows 100] [--in-flight 64]  (Cassandra: backend.cassandra.batch_size
+//   and max_in_flight, the request shape bench/compare sweeps)
 //   (--sample: metrics stored one by one after the loop to time single
 //   calls; 0 skips it, so the store holds exactly warm-up + --count rows)
 //
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
   std::string keyspace = "store_bench";
   std::string dir = "/tmp/canopy-store-bench";
   bool rollups = true;
-  long buffer = 1'000'000, max_batch = 0;
+  long buffer = 1'000'000, max_batch = 0, batch_rows = 0, in_flight = 0;
   std::string overflow = "spool";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
@@ -84,6 +86,8 @@ int main(int argc, char** argv) {
     else if (k == "--buffer") buffer = std::max(1L, std::stol(v));
     else if (k == "--overflow") overflow = v;
     else if (k == "--max-batch") max_batch = std::max(1L, std::stol(v));
+    else if (k == "--batch-rows") batch_rows = std::max(1L, std::stol(v));
+    else if (k == "--in-flight") in_flight = std::clamp(std::stol(v), 1L, 4096L);
     else if (k == "--keyspace") keyspace = v;
     else if (k == "--sample") sample_max = std::max(0L, std::stol(v));
     else if (k == "--connections") connections = std::max(1L, std::stol(v));
@@ -106,6 +110,8 @@ int main(int argc, char** argv) {
   if (backend == "cassandra") {
     use_bench_node(c, hosts, keyspace);
     c.cassandra.pool_size = static_cast<int>(connections);
+    if (batch_rows > 0) c.cassandra.batch_size = static_cast<int>(batch_rows);
+    if (in_flight > 0) c.cassandra.max_in_flight = static_cast<int>(in_flight);
     auto mode = write_mode == "single" ? canopy::store::CassandraWriteMode::kSingleRow
                                        : canopy::store::CassandraWriteMode::kUnloggedBatch;
     auto b = canopy::store::make_cassandra_backend(c, mode);

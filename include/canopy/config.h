@@ -70,6 +70,8 @@ struct CassandraConfig {
   // LOCAL_QUORUM, LOCAL_SERIAL). Empty: the first contact point's.
   std::string local_datacenter;
   int batch_size = 100;                             // metrics per flush
+  // Batches of one write in flight at once (single-row mode: 8x as many rows).
+  int max_in_flight = 64;
   std::chrono::milliseconds flush_interval{5'000};  // longest a metric waits in the buffer
   ConsistencyConfig consistency;
   // keyspace replication: strategy class and, for NetworkTopologyStrategy,

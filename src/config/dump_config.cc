@@ -38,6 +38,7 @@ void emit_cassandra(YAML::Emitter& out, const CassandraConfig& c) {
   out << YAML::Key << "schema_agreement_timeout" << YAML::Value << format_duration(c.schema_agreement_timeout);
   out << YAML::Key << "local_datacenter" << YAML::Value << c.local_datacenter;
   out << YAML::Key << "batch_size" << YAML::Value << c.batch_size;
+  out << YAML::Key << "max_in_flight" << YAML::Value << c.max_in_flight;
   out << YAML::Key << "flush_interval" << YAML::Value << format_duration(c.flush_interval);
   out << YAML::Key << "consistency" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "write" << YAML::Value << c.consistency.write;

@@ -296,6 +296,10 @@ const std::vector<Key>& keys() {
        [](Config& c, const Value& v) {
          c.cassandra.batch_size = static_cast<int>(v.as_int(1, kIntMax));
        }},
+      {"backend.cassandra.max_in_flight", "an integer 1..4096 (batches of one write in flight at once)", false,
+       [](Config& c, const Value& v) {
+         c.cassandra.max_in_flight = static_cast<int>(v.as_int(1, 4096));
+       }},
       {"backend.cassandra.flush_interval", kDuration, false,
        [](Config& c, const Value& v) { c.cassandra.flush_interval = v.as_duration(); }},
       {"backend.cassandra.consistency.write", kLevels, false, set_write_consistency},

@@ -22,8 +22,6 @@ namespace {
 // Open bounds of a time range, as timestamps Cassandra accepts.
 constexpr std::int64_t kMinTs = -(std::int64_t{1} << 62);
 constexpr std::int64_t kMaxTs = std::int64_t{1} << 62;
-// Requests of one write_metrics call in flight at once.
-constexpr std::size_t kMaxInFlight = 64;
 
 cql::Uuid to_cql(const Uuid& u) { return cql::Uuid{u.bytes()}; }
 
@@ -279,6 +277,8 @@ class CassandraBackend final : public StoreBackend {
     const std::size_t rows_per_batch =
         std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, config_.cassandra.batch_size)),
                                                        kMaxBatchBytes / kMetricCqlBytes));
+    // Requests of this write in flight at once.
+    const auto max_in_flight = static_cast<std::size_t>(std::max(1, config_.cassandra.max_in_flight));
     InFlight pending;
     auto done = [&pending](cql::Result<cql::ResultSet> r) { pending.finish(r); };
     auto drain = [&](std::size_t keep) { pending.wait_until_at_most(keep); };
@@ -356,7 +356,7 @@ class CassandraBackend final : public StoreBackend {
         if (invalid) return;
         pending.start();
         s->ExecuteBatchAsync(std::move(b), so, done);
-        drain(kMaxInFlight);
+        drain(max_in_flight);
         return;
       }
       cql::EncodedValues v;
@@ -377,7 +377,7 @@ class CassandraBackend final : public StoreBackend {
         pending.start();
         s->ExecuteRowAsync(rollup_statement(r), std::move(v), so, done);
       }
-      drain(kMaxInFlight * 8);
+      drain(max_in_flight * 8);
     };
     // Round-robin over the runs, one request each: requests to one
     // partition in flight at once contend inside Cassandra, so a write of

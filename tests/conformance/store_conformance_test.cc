@@ -311,6 +311,31 @@ TEST_F(StoreConformance, TenThousandMetricsComeBackWholeThroughTheCursor) {
   EXPECT_EQ(store_->counters().dropped, 0u);
 }
 
+// The request shape (backend.cassandra.batch_size, max_in_flight) changes
+// how a write is cut and paced, never what is stored: small batches with
+// one in flight, over interleaved runs, store every metric once.
+TEST_F(StoreConformance, SmallBatchesOneInFlightStoreEveryMetric) {
+  config_.cassandra.batch_size = 7;
+  config_.cassandra.max_in_flight = 1;
+  reopen();
+  std::vector<Uuid> runs;
+  for (int r = 0; r < 3; ++r) runs.push_back(new_run("d", kT0 + r));
+  for (int i = 0; i < 1'000; ++i) {
+    for (const Uuid& id : runs) store_->store_metric(id, at(kT0 + i, i));
+  }
+  store_->flush_metrics();
+  for (const Uuid& id : runs) {
+    int expected = 999;
+    std::uint64_t n = store_->scan_metrics(id, std::nullopt, std::nullopt, [&](const Metric& m) {
+      EXPECT_EQ(m.epoch, expected);
+      --expected;
+      return true;
+    });
+    EXPECT_EQ(n, 1'000u);
+  }
+  EXPECT_EQ(store_->counters().written, 3'000u);
+}
+
 TEST_F(StoreConformance, SeveralThreadsWritingAtOnceLoseNothing) {
   std::vector<Uuid> runs;
   for (int t = 0; t < 4; ++t) runs.push_back(new_run("d", kT0 + t));

@@ -227,6 +227,16 @@ TEST(ConfigBatchSize, MustBePositive) {
               HasSubstr("invalid value \"0\""));
 }
 
+TEST(ConfigMaxInFlight, MustBeBetween1And4096) {
+  for (const char* bad : {"0", "-1", "4097"}) {
+    EXPECT_THAT(message(override_error(std::string("backend.cassandra.max_in_flight=") + bad)),
+                HasSubstr("backend.cassandra.max_in_flight: invalid value \"" + std::string(bad) +
+                          "\"; allowed: an integer 1..4096"));
+  }
+  EXPECT_THAT(message(yaml_error("backend: {cassandra: {max_in_flight: lots}}")),
+              HasSubstr("backend.cassandra.max_in_flight: invalid value \"lots\""));
+}
+
 TEST(ConfigFlushInterval, MustBePositive) {
   for (const char* bad : {"0", "0s", "0ms", "-1", "-2s"}) {
     EXPECT_THAT(
@@ -461,6 +471,9 @@ TEST(ConfigValidate, EveryKeyIsCheckedAsTheLoaderChecksIt) {
   Config c;
   c.cassandra.batch_size = 0;
   EXPECT_EQ(validate_error(c).key(), "backend.cassandra.batch_size");
+  c = Config{};
+  c.cassandra.max_in_flight = 0;
+  EXPECT_EQ(validate_error(c).key(), "backend.cassandra.max_in_flight");
   c = Config{};
   c.cassandra.replication = {{"dc'1", 3}};
   EXPECT_EQ(validate_error(c).key(), "backend.cassandra.replication");

@@ -25,6 +25,7 @@ TEST(ConfigDefaults, MatchTheReference) {
   EXPECT_EQ(c.cassandra.connect_timeout, milliseconds(10'000));
   EXPECT_EQ(c.cassandra.request_timeout, milliseconds(10'000));
   EXPECT_EQ(c.cassandra.batch_size, 100);
+  EXPECT_EQ(c.cassandra.max_in_flight, 64);
   EXPECT_EQ(c.cassandra.flush_interval, milliseconds(5'000));
   EXPECT_EQ(c.cassandra.consistency.write, "ONE");
   EXPECT_EQ(c.cassandra.consistency.read, "ONE");
@@ -94,6 +95,7 @@ backend:
     connect_timeout: 3
     request_timeout: 500ms
     batch_size: 250
+    max_in_flight: 16
     flush_interval: 2m
     consistency:
       write: local_quorum
@@ -128,6 +130,7 @@ writer:
   EXPECT_EQ(c.cassandra.connect_timeout, milliseconds(3'000));
   EXPECT_EQ(c.cassandra.request_timeout, milliseconds(500));
   EXPECT_EQ(c.cassandra.batch_size, 250);
+  EXPECT_EQ(c.cassandra.max_in_flight, 16);
   EXPECT_EQ(c.cassandra.flush_interval, milliseconds(120'000));
   EXPECT_EQ(c.cassandra.consistency.write, "LOCAL_QUORUM");
   EXPECT_EQ(c.cassandra.consistency.read, "QUORUM");
@@ -400,6 +403,7 @@ TEST(ConfigDump, ShowsEveryKey) {
                           "connect_timeout: 10s",
                           "request_timeout: 10s",
                           "batch_size: 100",
+                          "max_in_flight: 64",
                           "flush_interval: 5s",
                           "write: ONE",
                           "read: ONE",
