@@ -277,8 +277,6 @@ class CassandraBackend final : public StoreBackend {
     const std::size_t rows_per_batch =
         std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(1, config_.cassandra.batch_size)),
                                                        kMaxBatchBytes / kMetricCqlBytes));
-    // Requests of this write in flight at once.
-    const auto max_in_flight = static_cast<std::size_t>(std::max(1, config_.cassandra.max_in_flight));
     InFlight pending;
     auto done = [&pending](cql::Result<cql::ResultSet> r) { pending.finish(r); };
     auto drain = [&](std::size_t keep) { pending.wait_until_at_most(keep); };
@@ -338,7 +336,7 @@ class CassandraBackend final : public StoreBackend {
         cql::Batch b;
         b.type = cql::BatchType::kUnlogged;
         std::size_t bytes = 0, n = 0;
-        const std::size_t in_batch = std::min({rows.size() - c.i, rows_per_batch, kMaxBatchBytes / kMetricCqlBytes});
+        const std::size_t in_batch = std::min(rows.size() - c.i, rows_per_batch);
         const bool with_rollups = c.i + in_batch == rows.size() && c.next_rollup < rus.size();
         b.entries.reserve(in_batch + (with_rollups ? rus.size() - c.next_rollup : 0));
         // Room for the roll-up blobs too: growing the body copied it once per chunk row.
@@ -356,28 +354,24 @@ class CassandraBackend final : public StoreBackend {
         if (invalid) return;
         pending.start();
         s->ExecuteBatchAsync(std::move(b), so, done);
-        drain(max_in_flight);
+        drain(max_in_flight_);
         return;
       }
+      const bool metric = c.i < rows.size();  // the metrics first, then the roll-up rows
+      const cql::Prepared& statement = metric ? insert_metric_ : rollup_statement(*rus[c.next_rollup]);
       cql::EncodedValues v;
-      if (c.i < rows.size()) {
-        v.bytes.reserve(kMetricRowBytes);
-        cql::RowWriter w(*insert_metric_, v);
+      if (metric) v.bytes.reserve(kMetricRowBytes);
+      cql::RowWriter w(*statement, v);
+      if (metric) {
         put_metric(w, *rows[c.i++]);
-        check(w.Finish());
-        if (invalid) return;
-        pending.start();
-        s->ExecuteRowAsync(insert_metric_, std::move(v), so, done);
       } else {
-        const RollupRow& r = *rus[c.next_rollup++];
-        cql::RowWriter w(*rollup_statement(r), v);
-        rollup_values(r)(w);
-        check(w.Finish());
-        if (invalid) return;
-        pending.start();
-        s->ExecuteRowAsync(rollup_statement(r), std::move(v), so, done);
+        rollup_values(*rus[c.next_rollup++])(w);
       }
-      drain(max_in_flight * 8);
+      check(w.Finish());
+      if (invalid) return;
+      pending.start();
+      s->ExecuteRowAsync(statement, std::move(v), so, done);
+      drain(max_in_flight_ * 8);
     };
     // Round-robin over the runs, one request each: requests to one
     // partition in flight at once contend inside Cassandra, so a write of
@@ -408,7 +402,6 @@ class CassandraBackend final : public StoreBackend {
     // The rows go out all at once, not one round trip after another: with
     // 100 runs a write's 100 sequential upserts kept the node without
     // metric batches for tens of ms each write.
-    const auto max_in_flight = static_cast<std::size_t>(std::max(1, config_.cassandra.max_in_flight));
     InFlight pending;
     auto done = [&pending](cql::Result<cql::ResultSet> r) { pending.finish(r); };
     std::string stopped;  // why the loop ended early (a merge row's read failed)
@@ -433,7 +426,7 @@ class CassandraBackend final : public StoreBackend {
                          cql::Value::Bigint(static_cast<std::int64_t>(row.acknowledged)),
                          cql::Value::Blob(row.steps.encode()), cql::Value::Timestamp(now_ms().time_since_epoch().count())},
                         {.consistency = write_cl_, .idempotent = true}, done);
-        pending.wait_until_at_most(max_in_flight);
+        pending.wait_until_at_most(max_in_flight_);
       }
     } catch (const cql::CqlError& e) {
       stopped = e.error().to_string();
@@ -766,6 +759,8 @@ class CassandraBackend final : public StoreBackend {
   }
 
   const Config config_;
+  // Requests of one write (or one ledger update) in flight at once.
+  const std::size_t max_in_flight_ = static_cast<std::size_t>(std::max(1, config_.cassandra.max_in_flight));
   const CassandraWriteMode mode_;
   cql::Consistency write_cl_ = cql::Consistency::kOne;
   cql::Consistency read_cl_ = cql::Consistency::kOne;
